@@ -423,3 +423,58 @@ def test_an_output_folder_that_is_a_pipe_is_not_called_a_file(tmp_path: Path) ->
     with pytest.raises(ReportError) as error:
         check_folder(pipe)
     assert str(error.value) == f"{pipe}: it is not a folder"
+
+
+def test_a_settings_file_that_is_a_chain_of_links_keeps_what_it_holds(tmp_path: Path) -> None:
+    # Was: Qt read the chain as no settings (the system gives up on it) and its save wrote
+    # through to the file at the chain's end, the user's other settings in it gone.
+    from emotion_app.link_loops import LINK_CHAIN
+
+    held = "[General]\noutput_dir=/kept/folder\n"
+    (tmp_path / "real.ini").write_text(held)
+    chain = link_chain(tmp_path, "real.ini", "settings.ini")
+    settings = AppSettings.at_path(chain)
+    settings.show_bars = not settings.show_bars
+    assert not settings.sync()
+    assert settings.save_problem() == (
+        f"Settings cannot be saved to {chain}: it is {LINK_CHAIN}; changes made now are lost when the app closes."
+    )
+    assert (tmp_path / "real.ini").read_text() == held and chain.is_symlink()
+
+
+def test_a_settings_file_behind_a_loop_is_told_so_not_read_only(tmp_path: Path) -> None:
+    # Was "Settings cannot be saved to LOOP/settings.ini (read-only, or its folder)": the
+    # user's own settings under ~/.config, whose folder is a loop, are told so.
+    loop = link_loop(tmp_path, "itself", "config")
+    settings = AppSettings.at_path(loop / "settings.ini")
+    settings.show_bars = not settings.show_bars
+    assert not settings.sync()
+    assert settings.save_problem() == (
+        f"Settings cannot be saved to {loop / 'settings.ini'}: it passes through {loop}, which is {LINK_LOOP}; "
+        "changes made now are lost when the app closes."
+    )
+    assert loop.readlink() == Path("config")
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="only where Qt keeps user settings in INI files can the test move them away from the real ones",
+)
+def test_the_users_settings_file_that_is_a_chain_takes_nothing_carried_over(tmp_path: Path) -> None:
+    # Was: the chain read as no settings, so the former app name's were carried over into
+    # it: written through to the file at its end, which held the user's settings.
+    default_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        old = QSettings(ORGANIZATION, FORMER_APPLICATIONS[0])
+        old.setValue("camera/name", "USB Webcam")
+        old.sync()
+        path = Path(QSettings(ORGANIZATION, APPLICATION).fileName())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        held = "[camera]\nname=Kept Camera\n"
+        (path.parent / "real.conf").write_text(held)
+        link_chain(path.parent, "real.conf", path.name)
+        AppSettings.user()
+        assert (path.parent / "real.conf").read_text() == held
+    finally:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)

@@ -29,7 +29,7 @@ from typing import TypeVar
 from PyQt6.QtCore import QByteArray, QSettings
 
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
-from emotion_app.link_loops import LINK_LOOP, is_link_loop
+from emotion_app.link_loops import link_trouble
 from emotion_app.weights import DEFAULT_WEIGHTS_DIR
 
 from . import settings_specs as setting
@@ -249,8 +249,9 @@ class AppSettings:
         (they stay where they were, for an older copy of the app).
         """
         store = QSettings(ORGANIZATION, APPLICATION)
-        # A loop of links reads as no settings: carried over into, it would be replaced by a file.
-        if not store.allKeys() and not is_link_loop(store.fileName()):
+        # A loop of links reads as no settings: carried over into, it would be replaced by a
+        # file (a chain the system gives up on: the file at its end overwritten).
+        if not store.allKeys() and not link_trouble(store.fileName()):
             for former in FORMER_APPLICATIONS:
                 old = QSettings(ORGANIZATION, former)
                 if carry_over(old, store):
@@ -529,13 +530,14 @@ class AppSettings:
         if not self._writer.failed:
             return ""
         lost = "changes made now are lost when the app closes."
-        if self._writer.refused_a_loop:
-            return f"Settings cannot be saved to {self._location}: it is {LINK_LOOP}; {lost}"
+        if self._writer.refused_links:
+            return f"Settings cannot be saved to {self._location}: it {self._writer.refused_links}; {lost}"
         return f"Settings cannot be saved to {self._location} (read-only, or its folder): {lost}"
 
     def _why_unsaved(self) -> str:
         """Why the last save failed, to follow the file's name, as the writer thread found it."""
-        return f": it is {LINK_LOOP}" if self._writer.refused_a_loop else " (read-only, or its folder)"
+        links = self._writer.refused_links
+        return f": it {links}" if links else " (read-only, or its folder)"
 
     def sync(self) -> bool:
         """Wait until every change is written out; False, with a warning naming the file, if

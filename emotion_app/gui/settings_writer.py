@@ -16,7 +16,7 @@ import weakref
 
 from PyQt6.QtCore import QLockFile, QSettings
 
-from emotion_app.link_loops import is_link_loop
+from emotion_app.link_loops import link_trouble
 from emotion_app.sources.frame_source import WAIT_SLICE_S
 
 from .settings_ini import literal_paths
@@ -84,8 +84,9 @@ class Writer:
         self._thread: threading.Thread | None = None  # the one writing now
         self._ended: threading.Thread | None = None  # the last one, maybe still returning
         self._status = QSettings.Status.NoError
-        # Whether the last save was refused for the file being a loop of symbolic links.
-        self._loop = False
+        # Why the last save was refused for the file's links (a loop, one on its way, a
+        # chain the system gives up on), in link_trouble's words; "" if it was not.
+        self._links = ""
         # The changes the last sync could not save, the latest of each key, tried again
         # with the next ones (Qt forgets them once no QSettings of the file is left).
         self._unsaved: dict[str, object] = {}
@@ -127,9 +128,10 @@ class Writer:
         return self._status == QSettings.Status.AccessError
 
     @property
-    def refused_a_loop(self) -> bool:
-        """Whether the last save was not made because the file is a loop of symbolic links."""
-        return self._loop
+    def refused_links(self) -> str:
+        """Why the last save was not made for the file's symbolic links, to put after "it"
+        (:func:`.link_loops.link_trouble`); "" when it was not refused so."""
+        return self._links
 
     @property
     def writing(self) -> bool:
@@ -175,9 +177,10 @@ class Writer:
 
     def _save(self, store: QSettings, changes: dict[str, object]) -> QSettings.Status:
         # Qt's save replaces a loop of links with a plain file, the user's links gone without
-        # a word: refused as a file that takes no changes, as analyze's outputs refuse one.
-        self._loop = bool(changes) and is_link_loop(self._file_name)
-        if self._loop:
+        # a word, and writes through a chain the system gives up on to the file at its end,
+        # which Qt read as empty: its settings lost. Refused as a file that takes no changes.
+        self._links = link_trouble(self._file_name) if changes else ""
+        if self._links:
             return QSettings.Status.AccessError
         merging = any(isinstance(value, PutFirst) for value in changes.values())
         # A recent list is merged into the file's list as it is now: read, merged and written
