@@ -478,3 +478,28 @@ def test_the_users_settings_file_that_is_a_chain_takes_nothing_carried_over(tmp_
         assert (path.parent / "real.conf").read_text() == held
     finally:
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)
+
+
+def test_outputs_through_a_chain_are_refused_as_the_report_folder_is(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: -o and --csv through a chain of links the system gives up on were written (Python
+    # follows the chain), where --report CHAIN/r and the input CHAIN/out.mp4 are refused: no
+    # other program could open the file by the name given. So for ".." after a loop.
+    from emotion_app.link_loops import LINK_CHAIN
+
+    (tmp_path / "real").mkdir()
+    chain = link_chain(tmp_path, "real")
+    loop = link_loop(tmp_path, "itself")
+    video = str(moving_face_video.path)
+    through = f"passes through {chain}, which is {LINK_CHAIN}"
+    assert main(["analyze", video, "-o", str(chain / "out.mp4")]) == 2
+    assert capsys.readouterr().err == f"error: --output {chain / 'out.mp4'} {through}\n"
+    assert main(["analyze", video, "--csv", str(chain / "faces.csv")]) == 2
+    assert capsys.readouterr().err == f"error: --csv {chain / 'faces.csv'} {through}\n"
+    assert main(["analyze", video, "--report", str(chain / "report")]) == 2
+    assert capsys.readouterr().err == f"error: --report {chain / 'report'}: it {through}\n"
+    after_loop = loop / ".." / "real" / "out.mp4"
+    assert main(["analyze", video, "-o", str(after_loop)]) == 2
+    assert capsys.readouterr().err == f"error: --output {after_loop} passes through {loop}, which is {LINK_LOOP}\n"
+    assert list((tmp_path / "real").iterdir()) == []

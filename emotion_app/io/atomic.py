@@ -59,15 +59,22 @@ def output_error(path: Path, exc: OSError, doing: str = "could not write") -> Ou
 
 def resolved(path: Path, name: str = "output") -> Path:
     """``path`` with its links resolved; OutputError for a loop of links on its way (no file
-    can be there), or another path that cannot be resolved (a folder the user may not search)."""
+    can be there), a chain of links the system gives up on, or another path that cannot be
+    resolved (a folder the user may not search)."""
     try:
-        return Path(path).resolve()
+        real = Path(path).resolve()
     except (RuntimeError, OSError) as exc:  # RuntimeError: Python before 3.13 on a loop
         trouble = link_trouble(path)
         if trouble:
             raise OutputError(f"{name} {path} {trouble}") from exc
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise OutputError(f"{name} {path}: it cannot be resolved ({reason})") from exc
+    # Python follows a chain past the system's limit (and ".." after a loop): written, the
+    # file could not be opened by the name given, nor read back as an input is; refused so.
+    trouble = link_trouble(path)
+    if trouble:
+        raise OutputError(f"{name} {path} {trouble}")
+    return real
 
 
 def same_file(first: Path, second: Path) -> bool:
