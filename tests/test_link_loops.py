@@ -503,3 +503,41 @@ def test_outputs_through_a_chain_are_refused_as_the_report_folder_is(
     assert main(["analyze", video, "-o", str(after_loop)]) == 2
     assert capsys.readouterr().err == f"error: --output {after_loop} passes through {loop}, which is {LINK_LOOP}\n"
     assert list((tmp_path / "real").iterdir()) == []
+
+
+def test_an_output_folder_that_is_a_link_to_a_missing_folder_is_told_so(tmp_path: Path) -> None:
+    # Was "it cannot be created (File exists)" in the window (before that: "it is a file,
+    # not a folder"), "cannot create the folder (File exists)" for --report and "is not
+    # writable (File exists)" for --out. The missing target is not made: a drive not mounted.
+    from emotion_app.io.session_report import ReportError, check_folder
+    from training.outputs import check_folder_writable
+
+    link = tmp_path / "out"
+    link.symlink_to("unmounted")
+    dangling = "a symbolic link to unmounted, which is missing"
+    assert output_folder_problem(link) == f"it is {dangling}"
+    assert output_folder_problem(link / "sub") == f"it passes through {link}, {dangling}"
+    with pytest.raises(ReportError) as error:
+        check_folder(link / "report")
+    assert str(error.value) == f"{link / 'report'}: it passes through {link}, {dangling}"
+    with pytest.raises(DataError) as data_error:
+        check_folder_writable(link, "--out")
+    assert str(data_error.value) == f"--out {link} is {dangling}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
+    # A link into a folder the user may not search is no missing folder, nor a loop in it
+    # a loop: the system says only "Permission denied". Asked as a user, not as root.
+    from tests.user_rights import run_barred_from
+
+    barred = tmp_path / "barred"
+    barred.mkdir()
+    link_loop(barred, "itself")
+    (tmp_path / "in").symlink_to("barred/loop")
+    child = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from emotion_app.io.output_folder import output_folder_problem\n"
+        "print(output_folder_problem(Path(sys.argv[1])))\n"
+        "print(output_folder_problem(Path(sys.argv[2])))\n"
+    )
+    done = run_barred_from(barred, 0, ["-c", child, str(tmp_path / "in"), str(barred / "loop" / "x")])
+    assert done.stdout.splitlines() == ["it cannot be created (Permission denied)"] * 2, done.stdout + done.stderr

@@ -10,6 +10,7 @@ should be (the CLI's --report, the window's output folder, the training tools' -
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def folder_in_the_way(folder: Path) -> str:
     """What stands where ``folder`` should be, or be made, in words to put after "it": "is
     a file, not a folder", "is not a folder" (a device, a pipe), or the links the system
     gives up on (:func:`.link_loops.link_trouble`: ``mkdir`` said "File exists" of a loop,
-    and "not writable" of a path through one); "" for a folder, or nothing there yet.
+    and "not writable" of a path through one), or a link to a missing target on the way;
+    "" for a folder, or nothing there yet.
     Nothing is created: whether a folder can be made or written is each caller's to try."""
     trouble = link_trouble(folder)
     if trouble:
@@ -63,6 +65,22 @@ def folder_in_the_way(folder: Path) -> str:
     # os.path's answer False where the asking fails (a NUL, EACCES): mkdir says why.
     if os.path.exists(folder) and not os.path.isdir(folder):
         return "is a file, not a folder" if os.path.isfile(folder) else "is not a folder"
+    if not os.path.exists(folder):
+        return _dangling_link_on(folder)
+    return ""
+
+
+def _dangling_link_on(folder: Path) -> str:
+    """A link to a missing target at ``folder`` or on its way, told so: mkdir says "File
+    exists" of one, and its target is not made (a drive not mounted: not the system disk)."""
+    for part in (*reversed(folder.parents), folder):
+        if os.path.islink(part) and _missing(part):
+            try:
+                target = os.readlink(part)
+            except OSError:  # gone since: mkdir says what is there now
+                return ""
+            what = f"a symbolic link to {target}, which is missing"
+            return f"is {what}" if part == folder else f"passes through {part}, {what}"
     return ""
 
 
@@ -86,3 +104,12 @@ def holds_a_folder(entry: Path) -> bool:
     except OSError:
         entry.lstat()
         return False
+
+
+def _missing(path: Path) -> bool:
+    """Whether nothing is at ``path``: not a target the user may not look at (EACCES)."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ENOENT
+    return False
