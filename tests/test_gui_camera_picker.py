@@ -29,7 +29,7 @@ from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.live import PipelineBundle, load_eager_pipeline
 from emotion_app.samples import VideoTruth
-from emotion_app.sources.frame_source import FrameSource, SourceOpenError
+from emotion_app.sources.frame_source import FrameSource, SourceFactory, SourceOpenError
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec, VideoFileSpec
@@ -1098,7 +1098,7 @@ def test_the_notice_of_which_camera_was_taken_goes_when_another_is_picked_before
 
 
 def _window_loading_the_model(
-    make_window: WindowFactory, devices: list[CameraDevice], bench: CameraBench
+    make_window: WindowFactory, devices: list[CameraDevice], bench: SourceFactory
 ) -> tuple[MainWindow, threading.Event]:
     """A real window listing ``devices`` whose model loads only once the event returned is
     set (the test sets it, in a ``finally``, else the window waits WAIT_MS for it)."""
@@ -1138,6 +1138,55 @@ def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_
         "2 cameras are named Logitech C920, none at index 4 any more: started the one at index 1, the first listed "
         "(the toolbar's list has the other at 6)."
     )
+
+
+@pytest.mark.parametrize("loads", [True, False])
+def test_the_notice_of_a_camera_taken_before_the_model_loaded_says_it_started_once_the_model_is_there(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path, loads: bool
+) -> None:
+    # Was: the model there (or failed: the camera starts without it), the camera opening
+    # slowly was stopped: "starts once the emotion model has loaded" stayed, F5 and all.
+    AppSettings.at_path(settings_path).remember_camera("Logitech C920", 4)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    slow = threading.Event()
+
+    def slow_camera(spec: SourceSpec) -> FrameSource:
+        slow.wait(WAIT_MS / 1000)  # a camera slow to open: Stop comes first
+        return bench(spec)
+
+    loaded = threading.Event()
+
+    def held_load(path: Path | None) -> PipelineBundle:
+        loaded.wait(WAIT_MS / 1000)
+        if not loads:
+            raise OSError("the model's disk is gone")
+        return load_eager_pipeline(path)
+
+    window = make_window(
+        devices=[C920_FIRST, BUILT_IN, C920_SECOND],
+        source_factory=slow_camera,
+        wait_for_model=False,
+        pipeline_loader=held_load,
+    )
+    try:
+        window.toggle_start_stop()  # Start
+        assert "starts once the emotion model has loaded" in window.notice_banner.text()
+    finally:
+        loaded.set()
+    try:
+        qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+        assert window.model_status is not None and window.model_status.ok is loads
+        started = (
+            "2 cameras are named Logitech C920, none at index 4 any more: started the one at index 1, the first "
+            "listed (the toolbar's list has the other at 6)."
+        )
+        assert window.notice_banner.text() == started  # asked for now, as Start says it then
+        window.stop()
+    finally:
+        slow.set()
+    qtbot.waitUntil(lambda: len(bench.specs) == 1, timeout=WAIT_MS)  # the open stopped came through
+    window.window_actions.refresh_cameras_action.trigger()  # F5: kept true
+    assert window.notice_banner.text() == started and not window.is_running
 
 
 def test_cameras_plugged_in_while_the_model_loads_are_not_offered_and_the_one_picked_starts_once(

@@ -148,6 +148,14 @@ class CameraTakenNotice:
         opened (Retry), it says it was started."""
         self._opened(spec, True, devices)
 
+    def model_loaded(self, devices: list[CameraDevice]) -> None:
+        """The model has loaded (or failed to: the source starts without it): the camera the
+        notice says starts then is asked for now, and is said started, as Start says it then;
+        a Stop before it opens would otherwise leave it waiting for the model for good."""
+        taken = self._told()
+        if taken is not None and taken.waiting_for_model:
+            self._say(devices, replace(taken, waiting_for_model=False))
+
     def _opened(self, spec: CameraSpec, opened: bool, devices: list[CameraDevice]) -> None:
         taken = self._told()
         if taken is not None and not spec.url and (spec.name, spec.index) == (taken.name, taken.index):

@@ -1204,6 +1204,7 @@ class MainWindow(QMainWindow):
         self.status.show_model(status)
         if not self._initial_source_started:
             self._initial_source_started = True
+            self.camera_taken.model_loaded(self.picker.devices())
             if self._pending_source is not None:
                 self.start_source(self._pending_source)
             else:
