@@ -824,6 +824,36 @@ def test_the_view_behind_an_error_dismissed_drops_the_cameras_it_named_once_none
         assert window.view.placeholder == said.removesuffix(". Pick another camera in the toolbar.")
 
 
+@pytest.mark.parametrize("error", ["name-not-found", "could-not-open"])
+def test_an_error_dismissed_is_not_followed_by_an_offer_until_the_cameras_listed_change(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, error: str
+) -> None:
+    # Was: the error closed (it named the cameras, or said to pick another in the toolbar),
+    # the next read of the same list (F5, any node come or gone in /dev) put up "Camera
+    # available: …", news of nothing, as an offer dismissed is not put up again.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    ghost = CameraDevice("Ghost Cam", 97, "/dev/video97")
+
+    def factory(spec: SourceSpec) -> FrameSource:
+        # Index 97 goes through the real OpenCV path: nothing is there on this machine.
+        return open_frame_source(spec) if isinstance(spec, CameraSpec) and spec.index == 97 else bench(spec)
+
+    if error == "name-not-found":
+        window = make_window(camera="Hubble", devices=[BUILT_IN], source_factory=factory)
+    else:
+        window = make_window(devices=[ghost, BUILT_IN], source_factory=factory)
+        qtbot.waitUntil(lambda: "Could not open" in window.source_banner.text(), timeout=WAIT_MS)
+    listed = device_monitor_of(window).devices()
+    said = window.source_banner.text()
+    banner_button(window, "✕").click()
+    window.window_actions.refresh_cameras_action.trigger()  # F5
+    device_monitor_of(window).set_devices(listed)  # a node come or gone in /dev: the same cameras
+    assert window.source_banner.text() == "" and window.view.placeholder == said
+    device_monitor_of(window).set_devices([*listed, USB])  # plugged in: news
+    assert window.source_banner.text().endswith(", Logitech C920 (in the toolbar's list).")
+    assert window.view.placeholder == window.source_banner.text()
+
+
 def test_an_offer_dismissed_stays_away_until_what_it_offers_changes(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -121,6 +121,9 @@ class SourceMessages:
         # What the offer the user dismissed offered, and the opens and stops sent by then:
         # not offered again until what it offers changes, or a source is asked for since.
         self._turned_down: tuple[tuple[str, str, CameraDevice], int] | None = None
+        # The cameras listed when the user closed another message (an error), and the opens
+        # and stops sent by then: the same list read again (F5, a node in /dev) is no news.
+        self._closed_over: tuple[list[CameraDevice], int] | None = None
         # The view's placeholder as these messages set it last: an offer taking the place
         # of what it said says so there too (not over the window's own "Opening…", "Stopped").
         self._in_view: str | None = None
@@ -249,6 +252,7 @@ class SourceMessages:
         holds = problem is not None and bool(problem.reason)
         if not devices:
             self._turned_down = None  # none to offer: any camera plugged in again is news
+            self._closed_over = None
             if problem is not None and holds and isinstance(problem.spec, CameraSpec):
                 self._say_alone(problem)  # none to offer: the reason the camera did not start stays
             elif problem is not None and holds and self._banner.text() == problem.message:
@@ -296,6 +300,8 @@ class SourceMessages:
                 return  # the same offer: put up anew, its button made anew would lose the keyboard
             if self._turned_down == (offer.offers, self._controller.requests_sent):
                 return  # dismissed, and nothing it offers changed since
+            if self._closed_over == (devices, self._controller.requests_sent):
+                return  # an error closed over these very cameras: the view still says it
             self._offer = offer
             if self._view.placeholder == self._in_view:
                 self._say_in_view(offer.text)  # not what it takes the place of, which may no longer hold
@@ -359,13 +365,17 @@ class SourceMessages:
 
     def _on_closed(self, tag: str) -> None:
         """The user dismissed the source banner's message: an offer, so turned down, is not
-        put up again while it would offer the same."""
+        put up again while it would offer the same; nor, after another message (an error),
+        is one put up while the same cameras are listed."""
         if tag == _CAMERAS_TAG and self._offer is not None:
             self._turned_down = (self._offer.offers, self._controller.requests_sent)
+        elif tag != _CAMERAS_TAG:
+            self._closed_over = (self._picker.devices(), self._controller.requests_sent)
 
     def _forget_turned_down(self) -> None:
         # Another message put up since: an offer after it is news again.
         self._turned_down = None
+        self._closed_over = None
 
     def _say_in_view(self, text: str) -> None:
         """Put ``text`` in the view (where no frame shows), as these messages' own."""
