@@ -1244,6 +1244,32 @@ def test_cameras_plugged_in_while_the_model_loads_are_not_offered_and_the_one_pi
     assert window.source_banner.text() == ""
 
 
+def test_a_camera_picked_while_the_model_loads_and_unplugged_meanwhile_is_not_opened_by_its_index(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the second of two alike picked while the model loaded, then unplugged and another
+    # camera plugged in at its index: once the model had loaded, the window opened that
+    # other camera under the name of the one picked, where Start and Retry refuse it.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [C920_FIRST, BUILT_IN, C920_SECOND], bench)
+    elgato = CameraDevice("Elgato Facecam", 6, "/dev/video6")
+    try:
+        window.picker.activated.emit(2)  # the second Logitech C920 picked
+        device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, elgato])
+        assert window.model_status is None and bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    refusal = "Logitech C920 is not connected: index 6 is Elgato Facecam now."
+    assert window.source_banner.text() == f"{refusal} Pick another camera in the toolbar."
+    assert window.source_banner.level == "error" and not window.source_state.active
+    # Plugged back in at another index, it is followed by its name, as Start follows it.
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, elgato, CameraDevice("Logitech C920", 7)])
+    window.retry()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(7, "Logitech C920")]
+
+
 def test_the_notice_of_which_same_named_camera_started_is_kept_true_by_f5(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -1205,8 +1205,13 @@ class MainWindow(QMainWindow):
         if not self._initial_source_started:
             self._initial_source_started = True
             self.camera_taken.model_loaded(self.picker.devices())
-            if self._pending_source is not None:
-                self.start_source(self._pending_source)
+            pending = self._pending_source
+            if isinstance(pending, CameraSpec) and not pending.url:
+                # By Start's rule: the list may have changed while the model loaded, another
+                # camera taken the index of the one asked for (which is then refused).
+                self._start_camera_again(pending)
+            elif pending is not None:
+                self.start_source(pending)
             else:
                 self._start_initial_source()
         if status.ok:
