@@ -21,7 +21,14 @@ import pytest
 from emotion_app.cli import main
 from emotion_app.cli.analyze import _print_summary, _Tally
 from emotion_app.io.video import MediaInput
-from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_astronaut_video
+from emotion_app.samples import (
+    SIX_LABELS,
+    VideoTruth,
+    astronaut_bgr,
+    background,
+    read_video,
+    write_astronaut_video,
+)
 from tests.module_help import HELP_NOT_WRITTEN
 from tests.slide_show import write_slide_show
 from tests.slow_import import start_held_in_import
@@ -279,6 +286,10 @@ def test_a_video_or_single_pictures_csv_has_no_file_column(
         (lambda d: _write(d / "fake.mp4", b"this is not a video"), "not a video|no readable frames"),
         (lambda d: _write(d / "broken.jpg", b"\xff\xd8\xff garbage"), "not an image"),
         (lambda d: _mkdir(d / "empty"), "holds no images"),
+        # A failed download or copy: was "not a video OpenCV can open (unknown format or
+        # corrupt)", and "not an image OpenCV can decode" for a picture.
+        (lambda d: _write(d / "download.mp4", b""), r": the file is empty \(0 bytes\)$"),
+        (lambda d: _write(d / "download.jpg", b""), r": the file is empty \(0 bytes\)$"),
     ],
 )
 def test_unreadable_input_exits_2_with_a_one_line_reason(
@@ -419,6 +430,21 @@ def test_a_folder_the_user_may_not_read_is_one_line(tmp_path: Path, command: str
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == f"error: {folder}: the folder cannot be read (Permission denied)", done.stderr
     assert not csv_path.exists()
+
+
+def test_an_empty_picture_in_a_folder_is_skipped_as_empty(
+    tmp_path: Path, random_weights: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was "not an image OpenCV can decode (corrupt or unsupported)" for a file of no bytes.
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    _picture_file(folder / "a.png", astronaut_bgr())
+    (folder / "b.jpg").write_bytes(b"")
+    csv_path = tmp_path / "out.csv"
+    assert main(["analyze", str(folder), "--csv", str(csv_path), "--weights", str(random_weights)]) == 0
+    assert f"skipping {folder / 'b.jpg'}: the file is empty (0 bytes)" in caplog.text
+    with csv_path.open() as rows:
+        assert {row["file"] for row in csv.DictReader(rows)} == {"a.png"}
 
 
 def test_a_link_the_user_may_not_follow_in_a_folder_skips_that_picture_only(tmp_path: Path) -> None:

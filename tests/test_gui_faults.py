@@ -937,3 +937,18 @@ def test_a_camera_with_a_long_name_is_offered_by_a_short_button(
     banner_button(window, caption).click()
     wait_for_face_result(qtbot, window)
     assert bench.last_camera().index == 2
+
+
+@pytest.mark.parametrize("name", ["download.mp4", "download.jpg"])
+def test_an_empty_file_is_told_empty_not_damaged(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, name: str
+) -> None:
+    # A failed download or copy: the banner said "OpenCV cannot decode it (damaged, or not
+    # a video)", or "not an image OpenCV can decode (corrupt or unsupported)".
+    empty = tmp_path / name
+    empty.write_bytes(b"")
+    window = make_window(video=empty)
+    qtbot.waitUntil(lambda: window.source_banner.level == "error", timeout=WAIT_MS)
+    assert window.source_banner.text().endswith(f"{empty}: the file is empty (0 bytes)"), window.source_banner.text()
+    assert "Open video file…" in window.source_banner.button_captions()
+    assert empty.read_bytes() == b""

@@ -66,10 +66,10 @@ def test_folder_in_natural_order_skipping_unreadable_files(tmp_path: Path, caplo
     "setup, message",
     [
         (lambda d: d / "nothing.avi", "no such file or folder"),
-        (lambda d: _write(d / "x.avi", b""), "not a video|no readable frames"),
+        (lambda d: _write(d / "x.avi", b""), r"the file is empty \(0 bytes\)"),
         (lambda d: _write(d / "x.mkv", b"\x00" * 4096), "not a video|no readable frames"),
         (lambda d: _write(d / "x.png", b"\x89PNG broken"), "not an image"),
-        (lambda d: _write(d / "x.jpg", b""), "not an image"),
+        (lambda d: _write(d / "x.jpg", b""), r"the file is empty \(0 bytes\)"),
     ],
 )
 def test_unreadable_inputs_raise_input_error(tmp_path: Path, setup: Callable[[Path], Path], message: str) -> None:

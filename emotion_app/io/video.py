@@ -64,6 +64,9 @@ GRAY_IMAGE_SUFFIXES: frozenset[str] = frozenset({".pgm"})
 # A picture file is read whole before it is decoded: one larger than this is refused. Room
 # for an uncompressed picture of OpenCV's largest (2**30 pixels) at 4 bytes a pixel.
 MAX_IMAGE_FILE_BYTES = 4 << 30
+# What a file of no bytes is called: the words of a failed download or copy, which OpenCV
+# would only call "corrupt or unsupported".
+EMPTY_FILE = "the file is empty (0 bytes)"
 # Undecodable frames in a row after which a video is taken to end (a truncated file fails
 # every read from its cut to the announced end).
 MAX_UNDECODABLE_RUN = 100
@@ -195,6 +198,8 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         raise InputError(f"{path}: not a regular file")
     if not os.access(path, os.R_OK):
         raise InputError(f"{path}: permission denied")
+    if is_empty_file(path):  # a failed download or copy: said so, not "corrupt or unsupported"
+        raise InputError(f"{path}: {EMPTY_FILE}")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return _open_picture(path)
     try:
@@ -204,6 +209,14 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         if picture is None:
             raise
         return picture
+
+
+def is_empty_file(path: Path) -> bool:
+    """Whether the regular file ``path`` holds no bytes (False where its size cannot be asked)."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _open_picture(path: Path) -> MediaInput:
@@ -664,6 +677,8 @@ def unreadable_image_reason(path: Path, video_checked: bool = False) -> str:
         size = path.stat().st_size
     except OSError as exc:
         return str(exc.strerror or exc)
+    if size == 0:
+        return EMPTY_FILE
     if size > MAX_IMAGE_FILE_BYTES:
         return f"{size / 2**30:.1f} GiB, too large for a picture"
     header = read_header(path)

@@ -17,10 +17,12 @@ from emotion_app.io.opencv_names import is_utf8_name
 from emotion_app.io.path_lookup import PathCannotBeLookedAt, path_exists
 from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
+    EMPTY_FILE,
     RAW_MJPEG_FPS,
     InputError,
     MediaInput,
     decode_jpeg_silently,
+    is_empty_file,
     is_raw_mjpeg,
     open_input,
     open_video_quietly,
@@ -260,6 +262,8 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
             pass
     except OSError as exc:
         raise SourceOpenError(f"Could not open video file {path}: it cannot be read ({exc.strerror or exc})") from None
+    if is_empty_file(path):  # a failed download or copy: said so, not "damaged, or not a video"
+        raise SourceOpenError(f"Could not open video file {path}: {EMPTY_FILE}")
     if is_raw_mjpeg(path):
         # Not opened by FFmpeg, whose probe reads on to the next JPEG's start: all of a
         # recorder's padding after the last, seconds a gigabyte, with Stop waiting for it.
