@@ -28,6 +28,7 @@ from emotion_app.samples import (
     background,
     read_video,
     write_astronaut_video,
+    write_video,
 )
 from tests.module_help import HELP_NOT_WRITTEN
 from tests.slide_show import write_slide_show
@@ -396,6 +397,25 @@ def test_bench_json(random_weights: Path, moving_face_video: VideoTruth, capsys:
         assert report["stages_ms"][stage]["p95"] >= report["stages_ms"][stage]["median"] >= 0
     text = "\n".join(lines[:-1])
     assert "baseline" in text and "ratio" in text and "ms/face" in text
+
+
+def test_bench_says_when_the_classifier_was_timed_on_synthetic_faces(
+    tmp_path: Path, random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "face in 0/6 frames" and then "same label on 100.0% of 64 faces": faces the
+    # input never had, made up for the timing, named as if found.
+    empty = write_video(tmp_path / "nobody.avi", [background(160, 120) for _ in range(6)])
+    assert main(["bench", str(empty), "--json", "--weights", str(random_weights)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    report = json.loads(lines[-1])
+    assert report["frames_with_face"] == 0 and report["classify_synthetic_faces"] is True
+    said = next(line for line in lines if line.startswith("classifier ("))
+    assert f"of {report['classify_agreement_faces']} synthetic faces (the input gave fewer than 8)" in said
+    # A clip with faces enough is timed on them, and says faces only.
+    assert main(["bench", str(moving_face_video.path), "--json", "--weights", str(random_weights)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert json.loads(lines[-1])["classify_synthetic_faces"] is False
+    assert "synthetic" not in next(line for line in lines if line.startswith("classifier ("))
 
 
 def test_bench_opencv_threads(
