@@ -35,9 +35,16 @@ def _ctrl_c_as_at_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start_held_in_import(command: list[str], module: str, folder: Path) -> subprocess.Popen[str]:
+def _ctrl_c_ignored_as_in_a_background_job() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a shell's `command &` starts it with
+
+
+def start_held_in_import(
+    command: list[str], module: str, folder: Path, background_job: bool = False
+) -> subprocess.Popen[str]:
     """``command`` (after the interpreter) started from the repository, once its import of
-    ``module`` has begun and is held; ``folder`` holds the child's sitecustomize."""
+    ``module`` has begun and is held; ``folder`` holds the child's sitecustomize.
+    ``background_job``: started with SIGINT ignored, as a shell starts ``command &``."""
     (folder / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
     begun = folder / "import-begun"
     path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
@@ -49,7 +56,7 @@ def start_held_in_import(command: list[str], module: str, folder: Path) -> subpr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_ctrl_c_as_at_a_terminal,
+        preexec_fn=_ctrl_c_ignored_as_in_a_background_job if background_job else _ctrl_c_as_at_a_terminal,
     )
     deadline = time.monotonic() + 60
     while not begun.exists():

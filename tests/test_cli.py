@@ -705,6 +705,21 @@ def test_a_ctrl_c_while_the_commands_modules_load_is_one_line(command: list[str]
     assert (child.returncode, out, err) == (130, "", "interrupted by SIGINT; nothing was written\n")
 
 
+def test_kill_int_while_a_background_jobs_modules_load_stops_it(tmp_path: Path) -> None:
+    # A shell starts `python -m emotion_app analyze … &` with SIGINT ignored, and Python keeps
+    # it so: a `kill -INT` before the command took the signal over (its modules loading, a
+    # second here) was lost, and the run went on to write every output.
+    child = start_held_in_import(["-m", "emotion_app", "analyze", "clip.mp4"], "cv2", tmp_path, background_job=True)
+    child.send_signal(signal.SIGINT)
+    try:
+        out, err = child.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise AssertionError("the SIGINT was ignored: the import went on") from None
+    assert (child.returncode, out, err) == (130, "", "interrupted by SIGINT; nothing was written\n")
+
+
 def test_a_closed_progress_bar_terminal_does_not_lose_the_analysis(tmp_path: Path, random_weights: Path) -> None:
     # stderr piped into `head -c 100`: the bar's next write failed and every output was dropped.
     clip = write_astronaut_video(tmp_path / "long.avi", num_frames=300, frame_size=(160, 120), face_size=50)

@@ -14,6 +14,7 @@ import io
 import logging
 import signal
 import sys
+import threading
 
 from ..arguments import ArgumentParser
 
@@ -46,6 +47,21 @@ def main(argv: list[str] | None = None, command_prog: str | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
+    # A shell starts a background job (`analyze … &`) with SIGINT ignored, and Python keeps
+    # it so: a `kill -INT` while the modules load was lost, the run going on to the end
+    # (the commands take SIGINT over, ignored or not, only once they run). Given back at
+    # the end to an in-process caller.
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            return _main(argv, command_prog)
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return _main(argv, command_prog)
+
+
+def _main(argv: list[str] | None, command_prog: str | None) -> int:
     try:
         parser = build_parser(command_prog)  # loads the commands' modules
     except KeyboardInterrupt:
