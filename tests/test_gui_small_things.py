@@ -29,6 +29,7 @@ from emotion_app.samples import (
     SEVEN_LABELS,
     SIX_LABELS,
     VideoTruth,
+    astronaut_bgr,
     astronaut_frames,
     make_random_weights,
     read_video,
@@ -189,6 +190,25 @@ def test_the_end_of_a_picture_counts_pictures(qtbot: QtBot, make_window: WindowF
     window = make_window(video=picture)
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
     assert "Finished playing group.png (1 picture)" in window.source_banner.text()
+
+
+def test_a_folder_of_clips_and_pictures_says_its_videos_were_left_out(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # A folder of real clips (six videos, two photos) played its two photos and ended
+    # "Finished playing real-clips (2 pictures)": why the clips never played was said only
+    # on stderr, which a window's user does not see.
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "group.png"), astronaut_bgr())
+    for name in ("talk.avi", "interview.mp4"):
+        write_astronaut_video(folder / name, num_frames=3, frame_size=(160, 120), face_size=50)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.source_banner.text() == (
+        "Finished playing clips (1 picture; 2 video files left out: open each on its own)"
+    )
 
 
 def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(

@@ -825,15 +825,18 @@ _UNREADABLE_NAMED = 3
 
 
 def _show_length(show: StillsFrameSource) -> str:
-    """A finished slide show's pictures, and the files it left out (with their names)."""
+    """A finished slide show's pictures, and the files it left out (with their names), and
+    the folder's videos it did not play."""
     played = count_text(show.pictures, "picture")
     unreadable = show.unreadable
-    if not unreadable:
-        return played
-    names = ", ".join(unreadable[:_UNREADABLE_NAMED])
-    if len(unreadable) > _UNREADABLE_NAMED:
-        names += f" and {len(unreadable) - _UNREADABLE_NAMED} more"
-    return f"{played}; {count_text(len(unreadable), 'file')} could not be read: {names}"
+    if unreadable:
+        names = ", ".join(unreadable[:_UNREADABLE_NAMED])
+        if len(unreadable) > _UNREADABLE_NAMED:
+            names += f" and {len(unreadable) - _UNREADABLE_NAMED} more"
+        played += f"; {count_text(len(unreadable), 'file')} could not be read: {names}"
+    if show.videos_left_out:  # a folder of clips showed its pictures alone, without a word why
+        played += f"; {count_text(show.videos_left_out, 'video file')} left out: open each on its own"
+    return played
 
 
 def _shown_for_s(source: FrameSource) -> float | None:
