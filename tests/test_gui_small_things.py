@@ -196,18 +196,20 @@ def test_a_folder_of_clips_and_pictures_says_its_videos_were_left_out(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
     # A folder of real clips (six videos, two photos) played its two photos and ended
-    # "Finished playing real-clips (2 pictures)": why the clips never played was said only
-    # on stderr, which a window's user does not see.
+    # "Finished playing real-clips (2 pictures)": why the clips (or a subfolder's pictures)
+    # never played was said only on stderr, which a window's user does not see.
     folder = tmp_path / "clips"
     folder.mkdir()
     cv2.imwrite(str(folder / "group.png"), astronaut_bgr())
     for name in ("talk.avi", "interview.mp4"):
         write_astronaut_video(folder / name, num_frames=3, frame_size=(160, 120), face_size=50)
+    (folder / "day two").mkdir()  # its pictures are not looked for either
+    cv2.imwrite(str(folder / "day two" / "more.png"), astronaut_bgr())
     window = make_window(video=folder)
     wait_for_face_result(qtbot, window)
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
     assert window.source_banner.text() == (
-        "Finished playing clips (1 picture; 2 video files left out: open each on its own)"
+        "Finished playing clips (1 picture; 2 video files left out: open each on its own; 1 subfolder not looked into)"
     )
 
 

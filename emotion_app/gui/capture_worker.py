@@ -826,7 +826,7 @@ _UNREADABLE_NAMED = 3
 
 def _show_length(show: StillsFrameSource) -> str:
     """A finished slide show's pictures, and the files it left out (with their names), and
-    the folder's videos it did not play."""
+    the folder's videos and subfolders it did not play."""
     played = count_text(show.pictures, "picture")
     unreadable = show.unreadable
     if unreadable:
@@ -836,6 +836,8 @@ def _show_length(show: StillsFrameSource) -> str:
         played += f"; {count_text(len(unreadable), 'file')} could not be read: {names}"
     if show.videos_left_out:  # a folder of clips showed its pictures alone, without a word why
         played += f"; {count_text(show.videos_left_out, 'video file')} left out: open each on its own"
+    if show.subfolders_left_out:
+        played += f"; {count_text(show.subfolders_left_out, 'subfolder')} not looked into"
     return played
 
 

@@ -113,9 +113,10 @@ class MediaInput:
     # An animated GIF read by FFmpeg (kind "video"): when each of its frames ends, which
     # FFmpeg does not say of the last one.
     gif_ends: GifFrameEnds | None = field(default=None, repr=False, compare=False)
-    # A folder's video files (kind "folder"), left out of its pictures: the app's slide show
-    # says so at its end, where the log's warning is not seen.
+    # A folder's video files and subfolders (kind "folder"), left out of its pictures: the
+    # app's slide show says so at its end, where the log's warnings are not seen.
     videos_left_out: int = 0
+    subfolders_left_out: int = 0
 
     def frames(self) -> Iterator[Frame]:
         if self.animation is not None:
@@ -196,7 +197,9 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
             log.warning("%s: a folder is read as pictures; its %d video file(s) are left out", path, videos)
         if not_looked_into:
             log.warning("%s: only the folder's own pictures are read; %s", path, not_looked_into)
-        return MediaInput(path, "folder", len(images), None, images, videos_left_out=videos)
+        return MediaInput(
+            path, "folder", len(images), None, images, videos_left_out=videos, subfolders_left_out=subfolders
+        )
     if not path.is_file():
         raise InputError(f"{path}: not a regular file")
     if not os.access(path, os.R_OK):

@@ -60,12 +60,15 @@ class StillsFrameSource:
         first_picture: np.ndarray | None = None,
         load: Callable[[int], np.ndarray | None] | None = None,
         videos_left_out: int = 0,
+        subfolders_left_out: int = 0,
     ) -> None:
         """``first_picture``: the first image's picture, already decoded (not read again).
         ``load``: what reads the picture at a place in ``images`` (default: its file's).
-        ``videos_left_out``: the folder's video files, not in the show (its end says so)."""
+        ``videos_left_out``, ``subfolders_left_out``: the folder's video files and
+        subfolders, not in the show (its end says so)."""
         self._images = images
         self.videos_left_out = videos_left_out
+        self.subfolders_left_out = subfolders_left_out
         self.paged = load is not None  # the pages of one file: named by their page
         self._load_at = load or (lambda index: read_picture(self._images[index]))
         # The show's places: the indexes in ``images`` of those that may be pictures. Left
@@ -236,7 +239,9 @@ def _picture_source(media: MediaInput) -> FrameSource:
         except (OSError, MemoryError) as exc:
             raise SourceOpenError(f"Could not read the pages of {media.path}: {exc}") from None
         return StillsFrameSource(media.images * media.pages, opened, paged.page)
-    return StillsFrameSource(media.images, opened, videos_left_out=media.videos_left_out)
+    return StillsFrameSource(
+        media.images, opened, videos_left_out=media.videos_left_out, subfolders_left_out=media.subfolders_left_out
+    )
 
 
 def _picture_named_like_a_video(path: Path) -> FrameSource | None:
