@@ -407,3 +407,20 @@ def test_a_soup_of_a_votes_run_and_a_labels_run_names_the_labels(
     assert soup.main(["--data", str(root), "--out", str(tmp_path / "soup"), *runs]) == 2
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line == f"error: {runs[1]} learned ferplus labels and {runs[0]} fer2013; a soup needs runs of one label set"
+
+
+@pytest.mark.parametrize("cut", ["short", "long"])
+def test_a_votes_row_cut_short_or_with_extra_fields_is_one_line(
+    folders: tuple[Path, Path], tmp_path: Path, cut: str
+) -> None:
+    """A file cut off mid-row read the missing counts as no votes (and dropped extra
+    fields), training on targets its rows do not hold."""
+    _, votes_path = folders
+    lines = votes_path.read_text().splitlines()
+    columns = len(lines[0].split(","))
+    changed = lines[3].rsplit(",", 4)[0] if cut == "short" else lines[3] + ",3"
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join([*lines[:3], changed, *lines[4:]]) + "\n")
+    fields = columns - 4 if cut == "short" else columns + 1
+    with pytest.raises(DataError, match=rf"row 4: {fields} fields, but the header has {columns} \(a row cut short"):
+        read_votes(damaged)

@@ -88,8 +88,17 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
             )
         if missing:
             raise DataError(f"{path}: missing vote columns {missing}")
+        columns = len(reader.fieldnames or [])
         try:
             for row_number, row in enumerate(reader, start=2):
+                # A row cut short (a file cut off mid-row) read its missing counts as 0 votes,
+                # and one with extra fields dropped them: either would change a face's target.
+                fields = columns + len(row.get(None) or []) - sum(value is None for value in row.values())
+                if fields != columns:
+                    raise DataError(
+                        f"{path}, row {row_number}: {fields} fields, but the header has {columns} (a row cut short, "
+                        "or a stray comma)"
+                    )
                 row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
                 if key_kind == "file":
                     key = row["file"]
