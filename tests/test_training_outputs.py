@@ -80,3 +80,23 @@ def test_a_resume_of_a_finished_run_mends_its_metrics(
     assert "finished all 2 epochs" in capsys.readouterr().out
     assert [row["epoch"] for row in metrics_rows(out)] == ["1", "2"]
     assert (out / "summary.json").is_file() and leftovers(out) == []
+
+
+@pytest.mark.parametrize(("option", "name"), [("--init-from", "checkpoint.pt"), ("--distill-from", "best.safetensors")])
+def test_an_input_that_is_a_file_of_the_run_it_would_replace_is_refused(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str], option: str, name: str
+) -> None:
+    """--overwrite replaced --init-from OUT/checkpoint.pt (the run the fine-tune started
+    from) with its own, and removed --distill-from OUT/best.safetensors before reading it."""
+    out = tmp_path / "run"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--epochs", "1", *FAST]) == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    capsys.readouterr()
+    given = ["--data", str(fer_csv), "--out", str(out), "--epochs", "1", "--overwrite", option, str(out / name)]
+    assert train.main([*given, *FAST]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: {option} {out / name} is the {name} of --out {out}, which this run replaces; "
+        "give the run another --out"
+    ]
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+

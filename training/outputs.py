@@ -51,6 +51,14 @@ def check_run_outputs(config: TrainConfig) -> None:
     trouble = link_trouble(out / CHECKPOINT_NAME) if config.resume else ""
     if trouble:  # "no checkpoint at" it said, of a file ls lists
         raise DataError(f"--resume: {out / CHECKPOINT_NAME} {trouble}, not a checkpoint")
+    inputs = {
+        "--data": config.data,
+        "--votes": config.votes,
+        "--distill-from": config.distill_from,
+        "--init-from": config.init_from,
+    }
+    if not config.resume:
+        check_inputs_outside_run(inputs, out)
     held = [name for name in RUN_FILES if (out / name).exists()]
     if held and not config.resume and not config.overwrite:
         raise DataError(
@@ -59,15 +67,22 @@ def check_run_outputs(config: TrainConfig) -> None:
         )
     check_out_folder(out, RUN_OUTPUTS)
     if config.export:
-        inputs = {
-            "--data": config.data,
-            "--votes": config.votes,
-            "--distill-from": config.distill_from,
-            "--init-from": config.init_from,
-        }
         check_export(config.export, inputs, out)
         if not config.resume:  # a resume says it once it knows the run's own export (training_run.run)
             note_replaced_export(config.export)
+
+
+def check_inputs_outside_run(inputs: dict[str, str], out: Path) -> None:
+    """DataError if an input names a file a fresh run in ``out`` replaces or removes: an
+    --overwrite run removed --distill-from OUT/best.safetensors before reading it, and
+    replaced --init-from OUT/checkpoint.pt, the run it started from, with its own."""
+    for option, given in inputs.items():
+        for name in RUN_OUTPUTS:
+            if given and same_file(Path(given), out / name):
+                raise DataError(
+                    f"{option} {given} is the {name} of --out {out}, which this run replaces; "
+                    "give the run another --out"
+                )
 
 
 def missing_folders(config: TrainConfig) -> list[Path]:
