@@ -4,6 +4,7 @@ whole or not at all, and a resume mends the ones a stop cut short. Real runs, ti
 from __future__ import annotations
 
 import csv
+import dataclasses
 import errno
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from emotion_app.io.atomic import OutputError
+from emotion_app.samples import make_random_weights
+from emotion_app.weights import load_model, read_card, save_weights
 from tests.hostile_support import leftovers
 from tests.synthetic_fer import write_fer_csv
 from training import plots, train, training_run
@@ -100,3 +103,23 @@ def test_an_input_that_is_a_file_of_the_run_it_would_replace_is_refused(
     ]
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
+
+def test_a_resume_of_a_finished_run_keeps_a_calibration_written_into_its_export(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The model card's recipe writes calibrations into the run's --export; a resume of the
+    finished run (to mend its metrics) exported again over them, without a word."""
+    out, export = tmp_path / "run", tmp_path / "model.safetensors"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--export", str(export), "--epochs", "1", *FAST]) == 0
+    model, card = load_model(export)
+    calibrated = dataclasses.replace(card, live={"uncertain": {"min_top": 0.5, "min_lead": 0.2}})
+    save_weights(export, model, calibrated)  # as calibrate_live --write does
+    before = export.read_bytes(), (out / "best.safetensors").read_bytes()
+    capsys.readouterr()
+    assert train.main(["--out", str(out), "--resume", "--threads", "1", "--no-progress"]) == 0
+    assert (export.read_bytes(), (out / "best.safetensors").read_bytes()) == before
+    assert f"{export} already holds this run's model: left as it is" in capsys.readouterr().out
+    # A file holding another model is that run's export no more: written again.
+    make_random_weights(export, seed=1)
+    assert train.main(["--out", str(out), "--resume", "--threads", "1", "--no-progress"]) == 0
+    assert read_card(export)[0].training["command"] == card.training["command"]

@@ -13,7 +13,7 @@ import torch
 from emotion_app.io.atomic import output_error, write_text
 from emotion_app.model import SEED_ARCHITECTURE, SeedCNN
 from emotion_app.preprocessing import Preprocessing
-from emotion_app.weights import ModelCard, save_weights
+from emotion_app.weights import ModelCard, WeightsError, read_card, save_weights
 
 from .checkpoints import FINGERPRINT_KEY, lineage_seconds
 from .config import TTA_VIEWS, TrainConfig, label_source
@@ -49,11 +49,14 @@ def publish(
     meta: dict[str, Any],
     out: Path,
     device: torch.device,
+    keep_same: bool = False,
 ) -> dict[str, Any]:
     """Choose the test-time views on validation, report the test split(s), export.
 
     Writes ``out/best.safetensors`` (and ``config.export``) with ``meta`` completed, and
     ``out/summary.json``; prints the summary's headline figures as one JSON line.
+    ``keep_same`` (a finished run exported again): a weights file that already holds this
+    model is left as it is, with what calibrations wrote into its card since.
     """
     if not all(torch.isfinite(tensor).all() for tensor in folded.state_dict().values()):
         raise DataError(
@@ -116,10 +119,11 @@ def publish(
             held_out = evaluate(folded, private.images, private.labels, spec, device)
             meta["private_test_accuracy"] = round(held_out["accuracy"], 5)
             log(f"PrivateTest: accuracy {held_out['accuracy']:.4f}")
-    final_path = export_weights(out / "best.safetensors", folded, data.classes, spec, meta)
-    log(f"wrote {final_path}")
-    if config.export:
-        log(f"wrote {export_weights(Path(config.export), folded, data.classes, spec, meta)}")
+    for target in [out / "best.safetensors"] + ([Path(config.export)] if config.export else []):
+        if keep_same and holds_model(target, folded):
+            log(f"{target} already holds this run's model: left as it is (with any calibration written into it)")
+        else:
+            log(f"wrote {export_weights(target, folded, data.classes, spec, meta)}")
     write_text(out / "summary.json", json.dumps(meta, indent=2) + "\n")
     print(
         json.dumps(
@@ -137,6 +141,18 @@ def publish(
         )
     )
     return meta
+
+
+def holds_model(path: Path, model: SeedCNN) -> bool:
+    """Whether the weights file ``path`` holds exactly ``model``'s tensors, whatever its card says."""
+    if not path.is_file():
+        return False
+    try:
+        _, tensors = read_card(path)
+    except (WeightsError, OSError):  # damaged or unreadable: written again
+        return False
+    own = {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}
+    return own.keys() == tensors.keys() and all(torch.equal(own[name], tensors[name]) for name in own)
 
 
 def run_record(

@@ -120,6 +120,7 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     out = Path(config.out)
     checkpoint_path = out / CHECKPOINT_NAME
     state: dict[str, Any] | None = None
+    finished_before = False
     if is_main_process():
         check_run_outputs(config)
     if config.resume:
@@ -136,7 +137,8 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
         unused = unused_settings(command_line, config, given)
         if unused:
             log(f"note: --resume continues with the run's own settings; not used: {', '.join(unused)}")
-        if state["epoch"] >= config.epochs:
+        finished_before = state["epoch"] >= config.epochs
+        if finished_before:
             log(f"{checkpoint_path} has finished all {config.epochs} epochs; exporting its best model again")
         else:
             log(f"resuming {checkpoint_path} at epoch {state['epoch'] + 1}, step {state['step']}")
@@ -330,5 +332,7 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     folded = fold_batch_norm(chosen.cpu()).to(device)
     meta = run_record(config, data, best, selected, swa_accuracy, device, total_seconds, lineage)
     meta.update({"command": command, "resume_commands": resumes})
-    publish(folded, data, spec, config, meta, out, device)
+    # A finished run's resume (to mend its metrics, or finish an export a stop cut off)
+    # replaced its --export, and with it the calibrations written into that file since.
+    publish(folded, data, spec, config, meta, out, device, keep_same=finished_before)
     return 0
