@@ -1027,3 +1027,29 @@ def test_a_checkpoint_the_user_may_not_read_is_told_so(tool: str, tmp_path: Path
         barred.chmod(0o644)
     assert done.returncode == 2, done.stderr
     assert error_line(done.stderr) == f"error: cannot read checkpoint {barred}: Permission denied"
+
+
+@pytest.mark.parametrize("tool", ["soup", "train --init-from", "train --resume"])
+def test_a_weights_file_given_for_a_checkpoint_is_named_as_one(
+    tool: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "PATH: not a checkpoint written by training.train (no config, preprocessing,
+    # model, epoch, step, history, best, best_state)" of an --export or the shipped model.
+    from training import soup
+
+    weights = make_random_weights(tmp_path / "model.safetensors")
+    if tool == "soup":
+        other = make_random_weights(tmp_path / "other.safetensors", seed=1)
+        assert soup.main(["--data", str(fer_csv), "--out", str(tmp_path / "soup"), str(weights), str(other)]) == 2
+    elif tool == "train --init-from":
+        args = ["--data", str(fer_csv), "--out", str(tmp_path / "new"), "--init-from", str(weights), *FAST]
+        assert train.main(args) == 2
+    else:
+        run = tmp_path / "run"
+        run.mkdir()
+        weights = run / "checkpoint.pt"
+        weights.write_bytes((tmp_path / "model.safetensors").read_bytes())
+        assert train.main(["--out", str(run), "--resume", "--no-progress", "--threads", "1"]) == 2
+    said = f"error: {weights}: a weights file, not a checkpoint; give the checkpoint.pt of the training run that "
+    said += "made it"
+    assert error_line(capsys.readouterr().err) == said

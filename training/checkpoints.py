@@ -93,16 +93,36 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
                 f"{path}: holds objects other than tensors and plain data; not loaded (a checkpoint is data, never "
                 "code)"
             ) from None
+        if _is_weights_file(path):
+            raise DataError(
+                f"{path}: a weights file, not a checkpoint; give the checkpoint.pt of the training run that made it"
+            ) from None
         reason = "empty" if isinstance(exc, EOFError) else "truncated, corrupt or not written by training.train"
         raise DataError(f"{path}: not a readable checkpoint ({reason})") from None
     keys = state if isinstance(state, dict) else {}
     missing = [key for key in _CHECKPOINT_KEYS if key not in keys]
     if missing or not isinstance(state.get("config"), dict):
+        if _is_weights_file(path):  # loads as a pickle of something: "no config, preprocessing, ..." said nothing
+            raise DataError(
+                f"{path}: a weights file, not a checkpoint; give the checkpoint.pt of the training run that made it"
+            )
         raise DataError(f"{path}: not a checkpoint written by training.train (no {', '.join(missing) or 'config'})")
     problem = _damage(state)
     if problem:
         raise DataError(f"{path}: a damaged checkpoint: {problem}")
     return state
+
+
+def _is_weights_file(path: Path) -> bool:
+    """Whether ``path`` starts as a safetensors file does (a weights file, such as an
+    --export or the shipped model): an 8-byte little-endian header length, then JSON."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(9)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return False
+    return len(start) == 9 and start[8:9] == b"{" and 0 < int.from_bytes(start[:8], "little") <= size - 8
 
 
 def _is_number(value: Any) -> bool:
