@@ -1053,3 +1053,25 @@ def test_a_weights_file_given_for_a_checkpoint_is_named_as_one(
     said = f"error: {weights}: a weights file, not a checkpoint; give the checkpoint.pt of the training run that "
     said += "made it"
     assert error_line(capsys.readouterr().err) == said
+
+
+def test_an_init_from_of_other_settings_names_the_options_that_differ(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "... held out a different validation split (val_fraction, split_seed, classes =
+    # (0.2, 0, 6)); use the same (here (0.2, 0, 7))" and "... holds a model of another shape
+    # than this run's (batch norm, classes); use the same settings".
+    start = tmp_path / "start"
+    assert train.main(["--data", str(fer_csv), "--out", str(start), "--no-batch-norm", *FAST]) == 0
+    checkpoint = start / "checkpoint.pt"
+    cases = {
+        "--classes 7": "held out another validation split: its run had --classes 6, this one --classes 7",
+        "--batch-norm": "holds a model of another shape: its run had --no-batch-norm, this one --batch-norm",
+    }
+    for number, (given, said) in enumerate(cases.items()):
+        capsys.readouterr()
+        out = tmp_path / f"tune{number}"
+        args = ["--data", str(fer_csv), "--out", str(out), "--init-from", str(checkpoint), *given.split(), *FAST]
+        assert train.main(args) == 2
+        assert error_line(capsys.readouterr().err) == f"error: {checkpoint} {said}; give the same"
+        assert not out.exists()

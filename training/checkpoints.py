@@ -288,22 +288,45 @@ def initialise_from(model: nn.Module, config: TrainConfig, fingerprint: str) -> 
     source = load_checkpoint(Path(config.init_from))
     if source.get("best_state") is None:
         raise DataError(f"{config.init_from} holds no trained model (best_state)")
-    source_split = validation_split(checkpoint_config(source))
-    if source_split != validation_split(config):
+    source_config = checkpoint_config(source)
+    # Named as options, each as it differs: "(val_fraction, split_seed, classes = (0.1, 0, 7))"
+    # and "another shape than this run's (batch norm, classes)" left the user to find which.
+    split_options = _differing_options(source_config, config, ("val_fraction", "split_seed", "classes"))
+    if split_options:
         raise DataError(
-            f"{config.init_from} held out a different validation split (val_fraction, split_seed, "
-            f"classes = {source_split}); use the same (here {validation_split(config)})"
+            f"{config.init_from} held out another validation split: its run had {split_options[0]}, this one "
+            f"{split_options[1]}; give the same"
         )
     check_validation_faces(source.get(FINGERPRINT_KEY), config.init_from, config.data, fingerprint)
+    shape_options = _differing_options(source_config, config, ("batch_norm",))
+    if shape_options:
+        raise DataError(
+            f"{config.init_from} holds a model of another shape: its run had {shape_options[0]}, this one "
+            f"{shape_options[1]}; give the same"
+        )
     try:
         model.load_state_dict(source["best_state"])
-    except (RuntimeError, TypeError) as exc:  # another architecture (e.g. --no-batch-norm)
-        raise DataError(
-            f"{config.init_from} holds a model of another shape than this run's (batch norm, classes); "
-            "use the same settings"
-        ) from exc
+    except (RuntimeError, TypeError) as exc:  # a best model unlike its own run's settings
+        raise DataError(f"{config.init_from}: its model does not match its own run's settings") from exc
     log(f"initialised from the best model of {config.init_from} (epoch {source['best']['epoch']})")
     return starting_point(config.init_from, source)
+
+
+def _differing_options(first: TrainConfig, second: TrainConfig, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """Those of the settings ``names`` that differ, as each config's options
+    (``("--classes 7", "--classes 6")``); None where all agree."""
+    differing = [name for name in names if getattr(first, name) != getattr(second, name)]
+    if not differing:
+        return None
+    return _as_options(first, differing), _as_options(second, differing)
+
+
+def _as_options(config: TrainConfig, names: list[str]) -> str:
+    options = []
+    for name in names:
+        flag, value = name.replace("_", "-"), getattr(config, name)
+        options.append((f"--{flag}" if value else f"--no-{flag}") if isinstance(value, bool) else f"--{flag} {value}")
+    return " ".join(options)
 
 
 def check_resume_point(path: Path, state: dict[str, Any], data: str, steps: int, cycle_steps: int | None) -> None:
