@@ -1075,3 +1075,18 @@ def test_an_init_from_of_other_settings_names_the_options_that_differ(
         assert train.main(args) == 2
         assert error_line(capsys.readouterr().err) == f"error: {checkpoint} {said}; give the same"
         assert not out.exists()
+
+
+@pytest.mark.parametrize("option", ["--init-from", "--distill-from"])
+def test_a_start_that_is_not_there_is_told_before_the_data_is_read(
+    option: str, tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was told only once the whole data set had loaded: here a row that does not read, found
+    # first, stands for that wait.
+    lines = fer_csv.read_text().splitlines()
+    data = tmp_path / "fer2013.csv"
+    data.write_text("\n".join([*lines, lines[-1].rsplit(",", 1)[0]]) + "\n")
+    missing = tmp_path / "missing.file"
+    assert train.main(["--data", str(data), "--out", str(tmp_path / "run"), option, str(missing), *FAST]) == 2
+    line = error_line(capsys.readouterr().err)
+    assert str(missing) in line and "not found" in line and str(data) not in line

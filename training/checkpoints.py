@@ -280,11 +280,10 @@ def check_validation_faces(recorded: Any, source: str, data: str, fingerprint: s
         )
 
 
-def initialise_from(model: nn.Module, config: TrainConfig, fingerprint: str) -> dict[str, Any]:
-    """Load the best model of ``config.init_from``'s run into ``model`` (a fine-tune's
-    start); returns the record of that run. DataError when it holds no model or held out
-    other validation faces than this run's (``fingerprint``): selecting on faces the start
-    trained on would flatter it."""
+def read_starting_run(config: TrainConfig) -> dict[str, Any]:
+    """The checkpoint ``config.init_from`` names, read before the data loads (a path mistyped
+    was told only once the whole data set had loaded); DataError when it holds no
+    model, or a model of another split or architecture than ``config`` asks for."""
     source = load_checkpoint(Path(config.init_from))
     if source.get("best_state") is None:
         raise DataError(f"{config.init_from} holds no trained model (best_state)")
@@ -297,13 +296,21 @@ def initialise_from(model: nn.Module, config: TrainConfig, fingerprint: str) -> 
             f"{config.init_from} held out another validation split: its run had {split_options[0]}, this one "
             f"{split_options[1]}; give the same"
         )
-    check_validation_faces(source.get(FINGERPRINT_KEY), config.init_from, config.data, fingerprint)
     shape_options = _differing_options(source_config, config, ("batch_norm",))
     if shape_options:
         raise DataError(
             f"{config.init_from} holds a model of another shape: its run had {shape_options[0]}, this one "
             f"{shape_options[1]}; give the same"
         )
+    return source
+
+
+def initialise_from(model: nn.Module, config: TrainConfig, source: dict[str, Any], fingerprint: str) -> dict[str, Any]:
+    """Load the best model of ``source`` (``config.init_from``'s run, read by
+    :func:`read_starting_run`) into ``model`` (a fine-tune's start); returns the record of
+    that run. DataError when it held out other validation faces than this run's
+    (``fingerprint``): selecting on faces the start trained on would flatter it."""
+    check_validation_faces(source.get(FINGERPRINT_KEY), config.init_from, config.data, fingerprint)
     try:
         model.load_state_dict(source["best_state"])
     except (RuntimeError, TypeError) as exc:  # a best model unlike its own run's settings

@@ -18,7 +18,7 @@ from torch import nn
 from emotion_app.io.atomic import OutputError, write_text
 from emotion_app.model import build_model, fold_batch_norm
 from emotion_app.preprocessing import Preprocessing
-from emotion_app.weights import WeightsError
+from emotion_app.weights import WeightsError, read_header
 
 from .checkpoints import (
     CHECKPOINT_NAME,
@@ -28,6 +28,7 @@ from .checkpoints import (
     checkpoint_config,
     initialise_from,
     load_checkpoint,
+    read_starting_run,
     resumed_config,
     same_recorded_path,
     save_checkpoint,
@@ -154,6 +155,11 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     if not config.resume and checkpoint_path.exists() and is_main_process():
         log(f"note: --overwrite: starting afresh; {checkpoint_path} will be replaced")
 
+    # The files a start reads besides its data are checked before the data loads, not
+    # after a mistyped path has waited for the whole data set.
+    starting_run = read_starting_run(config) if config.init_from and state is None else None
+    if config.distill_from:
+        read_header(config.distill_from)
     torch.manual_seed(config.seed)
     np.random.seed(config.seed)
     started = time.time()
@@ -210,8 +216,8 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     averaged = torch.optim.swa_utils.AveragedModel(model) if config.swa_epochs > 0 else None
     class_weights = inverse_frequency_weights(data, device) if config.class_weighting else None
 
-    if config.init_from and state is None:
-        lineage = initialise_from(model, config, data.validation_fingerprint)
+    if starting_run is not None:
+        lineage = initialise_from(model, config, starting_run, data.validation_fingerprint)
     epoch, step, history = 0, 0, []
     epoch_totals = (0.0, 0.0, 0.0)
     best = {"val_accuracy": -1.0, "epoch": -1}
