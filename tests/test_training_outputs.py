@@ -119,7 +119,22 @@ def test_a_resume_of_a_finished_run_keeps_a_calibration_written_into_its_export(
     assert train.main(["--out", str(out), "--resume", "--threads", "1", "--no-progress"]) == 0
     assert (export.read_bytes(), (out / "best.safetensors").read_bytes()) == before
     assert f"{export} already holds this run's model: left as it is" in capsys.readouterr().out
-    # A file holding another model is that run's export no more: written again.
-    make_random_weights(export, seed=1)
+
+
+def test_a_resume_of_a_finished_run_keeps_another_model_exported_there_since(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A later run exported to the same file; resuming the old finished run (to mend its
+    curves) put the old model back in its place, without a word."""
+    out, export = tmp_path / "run", tmp_path / "model.safetensors"
+    assert train.main(["--data", str(fer_csv), "--out", str(out), "--export", str(export), "--epochs", "1", *FAST]) == 0
+    command = read_card(export)[0].training["command"]
+    make_random_weights(export, seed=1)  # the later run's model
+    later = export.read_bytes()
+    capsys.readouterr()
     assert train.main(["--out", str(out), "--resume", "--threads", "1", "--no-progress"]) == 0
-    assert read_card(export)[0].training["command"] == card.training["command"]
+    assert export.read_bytes() == later
+    assert f"note: --export {export} holds another model than this run's; left as it is" in capsys.readouterr().out
+    # Given on the command line, it is replaced, as asked.
+    assert train.main(["--out", str(out), "--resume", "--export", str(export), "--threads", "1", "--no-progress"]) == 0
+    assert read_card(export)[0].training["command"] == command

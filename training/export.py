@@ -50,6 +50,7 @@ def publish(
     out: Path,
     device: torch.device,
     keep_same: bool = False,
+    keep_other_export: bool = False,
 ) -> dict[str, Any]:
     """Choose the test-time views on validation, report the test split(s), export.
 
@@ -57,6 +58,8 @@ def publish(
     ``out/summary.json``; prints the summary's headline figures as one JSON line.
     ``keep_same`` (a finished run exported again): a weights file that already holds this
     model is left as it is, with what calibrations wrote into its card since.
+    ``keep_other_export``: so is an ``config.export`` that holds another model (one exported
+    there since, by another run), with a note saying how to replace it.
     """
     if not all(torch.isfinite(tensor).all() for tensor in folded.state_dict().values()):
         raise DataError(
@@ -122,6 +125,11 @@ def publish(
     for target in [out / "best.safetensors"] + ([Path(config.export)] if config.export else []):
         if keep_same and holds_model(target, folded):
             log(f"{target} already holds this run's model: left as it is (with any calibration written into it)")
+        elif keep_other_export and target != out / "best.safetensors" and target.is_file():
+            log(
+                f"note: --export {target} holds another model than this run's; left as it is (give --export "
+                f"{target} with --resume to replace it)"
+            )
         else:
             log(f"wrote {export_weights(target, folded, data.classes, spec, meta)}")
     write_text(out / "summary.json", json.dumps(meta, indent=2) + "\n")

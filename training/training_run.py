@@ -122,6 +122,7 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     checkpoint_path = out / CHECKPOINT_NAME
     state: dict[str, Any] | None = None
     finished_before = False
+    export_given = bool(config.export)
     if is_main_process():
         check_run_outputs(config)
     if config.resume:
@@ -340,5 +341,8 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     meta.update({"command": command, "resume_commands": resumes})
     # A finished run's resume (to mend its metrics, or finish an export a stop cut off)
     # replaced its --export, and with it the calibrations written into that file since.
-    publish(folded, data, spec, config, meta, out, device, keep_same=finished_before)
+    # An --export holding another model since (another run's, exported there later) was
+    # replaced by this old one without a word; given on this command line, it is replaced.
+    keep_other_export = finished_before and not export_given
+    publish(folded, data, spec, config, meta, out, device, finished_before, keep_other_export)
     return 0
