@@ -424,3 +424,24 @@ def test_a_votes_row_cut_short_or_with_extra_fields_is_one_line(
     fields = columns - 4 if cut == "short" else columns + 1
     with pytest.raises(DataError, match=rf"row 4: {fields} fields, but the header has {columns} \(a row cut short"):
         read_votes(damaged)
+
+
+def test_votes_that_would_go_unused_are_refused(
+    folders: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """evaluate --labels fer2013 --votes V scored without them, and calibrate_live --votes V
+    without --data ran its clips and chose no thresholds: both without a word."""
+    from training import calibrate_live
+
+    root, votes = folders
+    weights = make_random_weights(tmp_path / "model.safetensors")
+    out = tmp_path / "report"
+    args = ["--data", str(root), "--weights", str(weights), "--labels", "fer2013", "--votes", str(votes)]
+    assert evaluate.main([*args, "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == "error: --votes is only used with --labels ferplus"
+    assert not out.exists()
+    with pytest.raises(SystemExit) as stopped:
+        calibrate_live.main(["--clips", str(tmp_path), "--weights", str(weights), "--votes", str(votes)])
+    assert stopped.value.code == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.endswith("error: --votes judges the thresholds on --data's validation faces; give --data too")

@@ -270,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--votes",
         default="",
-        help="FER+ votes: judge the thresholds against the validation faces' FER+ majorities (for a model trained on "
-        "them)",
+        help="FER+ votes: judge the thresholds against the --data validation faces' FER+ majorities (for a model "
+        "trained on them; needs --data)",
     )
     parser.add_argument(
         "--margins",
@@ -294,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.limit < 1:  # 0 wrote "NaN" shares into the card; a negative one was numpy's words
         parser.error(f"--limit must be at least 1, got {args.limit}")
+    if args.votes and not args.data:  # was left unused without a word, after minutes of clips
+        parser.error("--votes judges the thresholds on --data's validation faces; give --data too")
     # The engine (torch) loads only now: --help and a bad argument answer at once.
     from emotion_app.inference.classifier import EmotionClassifier
     from emotion_app.weights import WeightsError, load_model

@@ -132,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     if ferplus and not args.votes:
         print("error: --labels ferplus needs --votes (the FER+ votes CSV)", file=sys.stderr)
         return 2
+    if args.votes and not ferplus:  # was left unused without a word, as train refuses it
+        print("error: --votes is only used with --labels ferplus", file=sys.stderr)
+        return 2
     # The engine (torch) loads only now: --help and a bad argument answer at once.
     from .outputs import missing_among, remove_if_empty
 
