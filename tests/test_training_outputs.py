@@ -7,8 +7,10 @@ import csv
 import dataclasses
 import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
+import torch
 from matplotlib.figure import Figure
 
 from emotion_app.io.atomic import OutputError
@@ -16,6 +18,7 @@ from emotion_app.samples import make_random_weights
 from emotion_app.weights import load_model, read_card, save_weights
 from tests.hostile_support import leftovers
 from tests.synthetic_fer import write_fer_csv
+from training import export as export_module
 from training import plots, train, training_run
 
 FAST = ["--batch-size", "16", "--threads", "1", "--no-progress", "--val-fraction", "0.2"]
@@ -138,3 +141,30 @@ def test_a_resume_of_a_finished_run_keeps_another_model_exported_there_since(
     # Given on the command line, it is replaced, as asked.
     assert train.main(["--out", str(out), "--resume", "--export", str(export), "--threads", "1", "--no-progress"]) == 0
     assert read_card(export)[0].training["command"] == command
+
+
+def test_a_resume_finishes_an_export_a_stop_cut_off(
+    tmp_path: Path, fer_csv: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop while the run exported (after its last checkpoint) left the --export's earlier
+    model, and the resume the stop's own line names kept it as "another model"."""
+    out, export = tmp_path / "run", tmp_path / "model.safetensors"
+    make_random_weights(export, seed=1)  # the model this run was told it replaces
+    earlier = export.read_bytes()
+    write = export_module.export_weights
+
+    def stopped_at_export(target: Path, *args: Any, **kwargs: Any) -> Path:
+        if Path(target) == export:
+            raise KeyboardInterrupt("signal 15")
+        return write(target, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(export_module, "export_weights", stopped_at_export)
+        args = ["--data", str(fer_csv), "--out", str(out), "--export", str(export), "--epochs", "1", *FAST]
+        assert train.main(args) == 130
+    assert export.read_bytes() == earlier
+    capsys.readouterr()
+    assert train.main(["--out", str(out), "--resume", "--threads", "1", "--no-progress"]) == 0
+    assert f"wrote {export}" in capsys.readouterr().out
+    exported, best = read_card(export)[1], read_card(out / "best.safetensors")[1]
+    assert exported.keys() == best.keys() and all(torch.equal(exported[name], best[name]) for name in best)

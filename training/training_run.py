@@ -116,6 +116,12 @@ def file_identity(path: Path) -> tuple[int, int] | None:
     return status.st_ino, status.st_mtime_ns
 
 
+def written_since(path: Path, since: Path) -> bool:
+    """Whether ``path`` was modified after ``since`` last was (False if either is not there)."""
+    first, second = file_identity(path), file_identity(since)
+    return first is not None and second is not None and first[1] > second[1]
+
+
 def run(config: TrainConfig, device: torch.device, command: str, given: set[str] | frozenset[str] = frozenset()) -> int:
     """One training run; ``given``: the settings named on the command line."""
     out = Path(config.out)
@@ -343,6 +349,8 @@ def run(config: TrainConfig, device: torch.device, command: str, given: set[str]
     # replaced its --export, and with it the calibrations written into that file since.
     # An --export holding another model since (another run's, exported there later) was
     # replaced by this old one without a word; given on this command line, it is replaced.
-    keep_other_export = finished_before and not export_given
+    # One older than the run's last checkpoint was never replaced by it (a stop cut its
+    # export off): the resume the stop's line names finishes that export.
+    keep_other_export = finished_before and not export_given and written_since(Path(config.export), checkpoint_path)
     publish(folded, data, spec, config, meta, out, device, finished_before, keep_other_export)
     return 0
