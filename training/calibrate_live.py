@@ -1,6 +1,6 @@
 """Choose what the live app needs from a weights file, on real data, and store it in its card.
 
-    python -m training.calibrate_live --weights W --clips ../shared/data/real-clips [--data FER] [--votes V] [--write]
+    python -m training.calibrate_live --weights W --clips ../shared/data/real-clips [--data FER [--votes V]] [--write]
 
 1. **Crop margin and test-time views, on real faces.** Every frame of a labelled range in
    ``CLIPS/truth.csv`` is searched by the app's own face detector (full frame, its default
