@@ -230,6 +230,19 @@ def test_pictures_in_subfolders_are_not_passed_over_in_silence(
     assert one_error_line(capsys.readouterr().err).endswith("; its 1 subfolder(s) are not looked into\n")
 
 
+def test_a_folder_of_only_videos_says_they_are_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Was "folder holds no images (.bmp, ...)" alone: a folder of clips gave no word that
+    # its clips were there and why they were not read (a video is given on its own).
+    folder = tmp_path / "clips"
+    (folder / "more").mkdir(parents=True)
+    for name in ("a.mp4", "b.avi"):
+        write_astronaut_video(folder / name, num_frames=2, frame_size=(96, 72), face_size=40)
+    assert main(["analyze", str(folder), "--no-progress"]) == 2
+    assert one_error_line(capsys.readouterr().err).endswith(
+        "; its 2 video file(s) are left out (a video is read on its own); its 1 subfolder(s) are not looked into\n"
+    )
+
+
 def test_a_folder_whose_first_picture_is_tiny_keeps_the_others_legible(random_weights: Path, tmp_path: Path) -> None:
     folder = tmp_path / "pictures"
     folder.mkdir()

@@ -189,9 +189,11 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
             raise InputError(f"{path}: the folder cannot be read ({exc.strerror or exc})") from None
         not_looked_into = f"its {subfolders} subfolder(s) are not looked into" if subfolders else ""
         if not images:
+            # A folder of clips said only that it held no images, not why its clips were not read.
+            videos_told = f"its {videos} video file(s) are left out (a video is read on its own)" if videos else ""
             raise InputError(
                 f"{path}: folder holds no images ({', '.join(sorted(FOLDER_SUFFIXES))})"
-                + (f"; {not_looked_into}" if not_looked_into else "")
+                + "".join(f"; {told}" for told in (videos_told, not_looked_into) if told)
             )
         if videos:
             log.warning("%s: a folder is read as pictures; its %d video file(s) are left out", path, videos)
