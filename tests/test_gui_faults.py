@@ -952,3 +952,23 @@ def test_an_empty_file_is_told_empty_not_damaged(
     assert window.source_banner.text().endswith(f"{empty}: the file is empty (0 bytes)"), window.source_banner.text()
     assert "Open video file…" in window.source_banner.button_captions()
     assert empty.read_bytes() == b""
+
+
+@pytest.mark.parametrize("names", [["download.jpg"], ["a.jpg", "b.png"]])
+def test_a_folder_of_empty_pictures_is_told_empty_not_damaged(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, names: list[str]
+) -> None:
+    # Opened as a folder, its empty pictures were "damaged, or not an image", where each
+    # of them opened on its own is told empty.
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(b"")
+    window = make_window(video=folder)
+    qtbot.waitUntil(lambda: window.source_banner.level == "error", timeout=WAIT_MS)
+    said = window.source_banner.text()
+    if len(names) == 1:
+        assert said.endswith(f"Could not read the image {folder / names[0]}: the file is empty (0 bytes)"), said
+    else:
+        assert said.endswith("Could not read any of the 2 images: each file is empty (0 bytes)"), said
+    assert all((folder / name).read_bytes() == b"" for name in names)

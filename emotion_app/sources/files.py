@@ -90,7 +90,11 @@ class StillsFrameSource:
         self.position = self._next - 1
         if first is None:
             what = f"the image {images[0]}" if len(images) == 1 else f"any of the {len(images)} images"
-            raise SourceOpenError(f"Could not read {what}: damaged, or not an image")
+            why = "damaged, or not an image"
+            if not self.paged and images and all(is_empty_file(path) for path in images):
+                # A folder of failed downloads or copies: said so, as a file of them on its own is.
+                why = EMPTY_FILE if len(images) == 1 else "each file is empty (0 bytes)"
+            raise SourceOpenError(f"Could not read {what}: {why}")
         self.height, self.width = first.shape[:2]
         self._pending: np.ndarray | None = first
         # How long each picture is shown: the show's rate, so the places' times (index / fps),
