@@ -213,6 +213,24 @@ def test_a_folder_of_clips_and_pictures_says_its_videos_were_left_out(
     )
 
 
+def test_a_folder_with_one_clip_says_to_open_it_not_each(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was "1 video file left out: open each on its own", and subfolders counted in the plural.
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "group.png"), astronaut_bgr())
+    write_astronaut_video(folder / "talk.avi", num_frames=3, frame_size=(160, 120), face_size=50)
+    for name in ("day two", "day three"):
+        (folder / name).mkdir()
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.source_banner.text() == (
+        "Finished playing clips (1 picture; 1 video file left out: open it on its own; 2 subfolders not looked into)"
+    )
+
+
 def test_the_end_of_a_slide_show_counts_its_pictures_not_the_place_sought(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:

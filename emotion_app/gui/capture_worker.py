@@ -835,7 +835,8 @@ def _show_length(show: StillsFrameSource) -> str:
             names += f" and {len(unreadable) - _UNREADABLE_NAMED} more"
         played += f"; {count_text(len(unreadable), 'file')} could not be read: {names}"
     if show.videos_left_out:  # a folder of clips showed its pictures alone, without a word why
-        played += f"; {count_text(show.videos_left_out, 'video file')} left out: open each on its own"
+        each = "it" if show.videos_left_out == 1 else "each"
+        played += f"; {count_text(show.videos_left_out, 'video file')} left out: open {each} on its own"
     if show.subfolders_left_out:
         played += f"; {count_text(show.subfolders_left_out, 'subfolder')} not looked into"
     return played
