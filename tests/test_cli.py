@@ -467,6 +467,22 @@ def test_an_empty_picture_in_a_folder_is_skipped_as_empty(
         assert {row["file"] for row in csv.DictReader(rows)} == {"a.png"}
 
 
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("name", ["version.mp4", "version.jpg"])
+def test_a_file_whose_size_is_told_as_0_but_has_content_is_not_called_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    # /proc's files say a size of 0 and yet read: was "the file
+    # is empty (0 bytes)", of a file that is not.
+    link = tmp_path / name
+    link.symlink_to("/proc/version")
+    assert Path("/proc/version").stat().st_size == 0 and Path("/proc/version").read_bytes()
+    assert main(["analyze", str(link)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith(f"error: {link}: "), err
+    assert "empty" not in err, err
+
+
 def test_a_link_the_user_may_not_follow_in_a_folder_skips_that_picture_only(tmp_path: Path) -> None:
     # Was: a link into a folder the user may not search refused the whole folder, "the
     # folder cannot be read", though the folder and its other pictures could be.

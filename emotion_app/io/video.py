@@ -220,9 +220,13 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
 
 
 def is_empty_file(path: Path) -> bool:
-    """Whether the regular file ``path`` holds no bytes (False where its size cannot be asked)."""
+    """Whether the regular file ``path`` holds no bytes (False where that cannot be asked)."""
     try:
-        return path.stat().st_size == 0
+        if path.stat().st_size != 0:
+            return False
+        # A size of 0 is also what /proc's files say, which read: asked of the file itself.
+        with path.open("rb") as file:
+            return file.read(1) == b""
     except OSError:
         return False
 
@@ -685,7 +689,7 @@ def unreadable_image_reason(path: Path, video_checked: bool = False) -> str:
         size = path.stat().st_size
     except OSError as exc:
         return str(exc.strerror or exc)
-    if size == 0:
+    if size == 0 and is_empty_file(path):
         return EMPTY_FILE
     if size > MAX_IMAGE_FILE_BYTES:
         return f"{size / 2**30:.1f} GiB, too large for a picture"
