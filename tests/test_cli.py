@@ -382,6 +382,40 @@ def test_help_and_bad_input_answer_without_loading_torch(args: list[str], expect
     assert "torch" not in imported and "emotion_app.pipeline" not in imported
 
 
+@pytest.mark.parametrize("command", ["analyze", "bench"])
+@pytest.mark.parametrize(
+    ("given", "told"),
+    [
+        ("rtsp://user:secret@cam/live", "rtsp://user:***@cam/live is a network address"),
+        ("http://192.168.1.20:8080/video", "http://192.168.1.20:8080/video is a network address"),
+        ("file:///tmp/clip.mp4", "file:///tmp/clip.mp4 is a URL; give the file's path itself"),
+    ],
+)
+def test_a_url_given_as_input_is_told_where_it_plays(
+    command: str, given: str, told: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It was "rtsp:/cam/live: no such file or folder": the '//' collapsed, no word of the window.
+    with pytest.raises(SystemExit) as exited:
+        main([command, given])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert told in error and "secret" not in error
+    if "network" in told:
+        assert "python main.py --camera URL" in error
+
+
+def test_a_folder_named_like_a_url_is_still_read(
+    tmp_path: Path, random_weights: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "http://x" is the relative path http:/x; where that folder is there, it is what is meant.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "http:").mkdir()
+    write_slide_show(tmp_path / "http:" / "x", [astronaut_bgr()])
+    args = ["analyze", "http://x", "--csv", str(tmp_path / "rows.csv"), "--weights", str(random_weights)]
+    assert main(args) == 0
+    assert (tmp_path / "rows.csv").is_file()
+
+
 def test_bench_json(random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", str(moving_face_video.path), "--json", "--weights", str(random_weights)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()

@@ -58,6 +58,7 @@ from .common import (
     check_threads,
     fail,
     flush_stdout,
+    input_argument,
     interrupt_signals,
     load_classifier,
     make_detector,
@@ -158,7 +159,7 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         + "\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
+    parser.add_argument("input", type=input_argument, metavar="INPUT", help="video file, image, or folder of images")
     parser.add_argument(
         "--csv", type=file_path_argument, metavar="OUT.csv", help="write one row per face per frame here"
     )

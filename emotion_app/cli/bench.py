@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from ..arguments import path_argument, stdout_failed
+from ..arguments import stdout_failed
 from ..faces.detector import (
     DEFAULT_MIN_FACE,
     LOWEST_MIN_FACE,
@@ -44,6 +44,7 @@ from .common import (
     check_threads,
     fail,
     flush_stdout,
+    input_argument,
     load_classifier,
     make_detector,
 )
@@ -69,7 +70,7 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
             "gives fewer than 8). fps and baseline_fps both include decoding."
         ),
     )
-    parser.add_argument("input", type=path_argument, metavar="INPUT", help="video file, image, or folder of images")
+    parser.add_argument("input", type=input_argument, metavar="INPUT", help="video file, image, or folder of images")
     add_weights_argument(parser)
     add_threads_argument(parser)
     add_verbose_argument(parser)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..arguments import path_argument, threads_problem
 from ..faces.detector import DEFAULT_MIN_FACE, FaceDetector, OpenCVSetupError, min_face_problem
 from ..shipped import DEFAULT_WEIGHTS_NAME
+from ..sources.stream_url import looks_like_url, without_password
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,6 +30,21 @@ log = logging.getLogger(__name__)
 
 class CommandError(Exception):
     """A user-fixable problem; the CLI prints ``error: <message>`` and exits with code 2."""
+
+
+def input_argument(text: str) -> Path:
+    """The file or folder a command reads. A network address was told "no such file or
+    folder" (its '//' collapsed by ``Path``), with no word of where such a stream plays."""
+    path = path_argument(text)
+    if looks_like_url(text) and not path.exists():
+        shown = without_password(text.strip())
+        if shown.lower().startswith("file://"):
+            raise argparse.ArgumentTypeError(f"{shown} is a URL; give the file's path itself")
+        raise argparse.ArgumentTypeError(
+            f"{shown} is a network address; this command reads files and folders "
+            "(a network camera plays in the window: python main.py --camera URL)"
+        )
+    return path
 
 
 def add_weights_argument(parser: argparse.ArgumentParser) -> None:
