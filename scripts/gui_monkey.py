@@ -24,9 +24,18 @@ such as a video it can't read, as the app's commands).
 With ``--messages`` it also lists every message the window's banners showed, counted
 alike: no check can tell a wrong word from a right one, but a reader can.
 
+With ``--cameras`` the window starts with no file, as on a camera, and the monkey also
+plugs and unplugs cameras (two of one name among them: the good video played at 30 fps
+through the camera code path; one unplugged while running stops delivering frames, one
+not listed fails to open as OpenCV's own would), picks them, and clicks the banners'
+buttons (Start, Retry, dismiss, ...). With ``--settings-trouble`` it also puts a loop of
+links, a chain of more links than the system follows (ending at a file that must stay as
+it was), a link to a missing folder or a folder in the settings file's place, and mends
+it again: the app must say its settings cannot be saved and keep whatever stands there.
+
     python -m scripts.gui_monkey [--video CLIP] [--weights W] [--pictures PICTURE ...]
                                  [--actions 300] [--seed 0] [--max-stall-ms 1000] [--stall-stacks]
-                                 [--messages]
+                                 [--messages] [--cameras] [--settings-trouble]
 """
 
 from __future__ import annotations
@@ -52,7 +61,7 @@ import numpy as np
 from PyQt6.QtCore import QMessageLogContext, QMimeData, QPointF, Qt, QTimer, QtMsgType, QUrl, qInstallMessageHandler
 from PyQt6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PyQt6.QtTest import QTest
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtWidgets import QApplication, QPushButton
 
 from emotion_app.gui.app import create_application, release_window
 from emotion_app.gui.camera_picker import CameraDevice, StaticDeviceMonitor
@@ -66,7 +75,9 @@ from emotion_app.inference.runners import import_backends
 from emotion_app.inference.steadiness import STEADINESS_LEVELS
 from emotion_app.io.temporary_names import is_unfinished
 from emotion_app.samples import make_random_weights, write_demo_video
-from emotion_app.sources.specs import VideoFileSpec
+from emotion_app.sources.frame_source import FrameSource
+from emotion_app.sources.opening import open_frame_source
+from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 from scripts.support.arguments import script_parser
 from scripts.support.errors import refuse
 from scripts.support.model_weights import weights_or_random
@@ -83,6 +94,17 @@ SETTLE_S = 60.0
 STALL_STACK_MS = 200.0
 # Innermost frames of a thread that is waiting, not working (left out of stall reports).
 IDLE_FRAMES = ("threading.py", "queue.py", "concurrent/futures/thread.py", "selectors.py", "<no Python frame>")
+# The cameras --cameras plugs in and out: two of one name, as two of a model on one desk.
+CAMERAS = (
+    CameraDevice("Monkey Cam", 0),
+    CameraDevice("Monkey Cam", 1),
+    CameraDevice("Desk Webcam", 2),
+)
+# Banner buttons that open a file manager, outside the app: on a real desktop (xcb) each
+# click would leave a window of another program open.
+OUTSIDE_CAPTIONS = ("Open folder", "Open newest folder")
+# More links than the system follows in one path (Linux's limit is 40).
+LONG_CHAIN = 45
 # The keys a user presses on the video: the player's and the view's.
 KEYS = (
     Qt.Key.Key_Space,
@@ -206,6 +228,65 @@ class FaultLog(logging.Handler):
         qInstallMessageHandler(self._qt_handler_before)
 
 
+class PluggedCamera:
+    """A listed camera: the good video, looped, at 30 fps; reads fail once it is unplugged
+    (no longer listed), as a webcam's do when its cable is pulled."""
+
+    FPS = 30.0
+
+    def __init__(self, video: Path, index: int, listed: Callable[[], frozenset[int]]) -> None:
+        self._inner = open_frame_source(VideoFileSpec(video))
+        self._index, self._listed = index, listed
+        self.width, self.height = self._inner.width, self._inner.height
+        self.fps, self.frame_count = self.FPS, 0
+        self.last_time_s: float | None = None
+        self._next_at = time.perf_counter()
+
+    def read(self) -> np.ndarray | None:
+        delay = self._next_at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        self._next_at = max(self._next_at, time.perf_counter() - 1.0) + 1.0 / self.FPS
+        if self._index not in self._listed():
+            return None
+        frame = self._inner.read()
+        if frame is None and self._inner.rewind():
+            frame = self._inner.read()
+        return frame
+
+    def rewind(self) -> bool:
+        return False
+
+    def seek(self, frame: int) -> bool:
+        return False
+
+    def release(self) -> None:
+        self._inner.release()
+
+
+class CameraDesk:
+    """The cameras of ``--cameras``: what the device monitor lists and the source factory
+    opens. A camera listed opens as a :class:`PluggedCamera`; any other through the app's
+    own opening (on a machine without cameras: its own refusal)."""
+
+    def __init__(self, video: Path) -> None:
+        self.video = video
+        self.monitor = StaticDeviceMonitor([])
+        self._listed: frozenset[int] = frozenset()  # read by the capture thread: replaced whole
+
+    def plug(self, devices: list[CameraDevice]) -> None:
+        self._listed = frozenset(device.index for device in devices)
+        self.monitor.set_devices(devices)
+
+    def listed(self) -> frozenset[int]:
+        return self._listed
+
+    def __call__(self, spec: SourceSpec) -> FrameSource:
+        if isinstance(spec, CameraSpec) and not spec.url and spec.index in self._listed:
+            return PluggedCamera(self.video, spec.index, self.listed)
+        return open_frame_source(spec)
+
+
 @dataclass
 class Inputs:
     """The files the monkey offers the app: good ones, bad ones and places to write."""
@@ -224,8 +305,14 @@ class Inputs:
     pages: Path  # a multi-page TIFF: a slide show of its pages
     raw_mjpeg: Path  # JPEGs one after another: no container, its JPEGs counted by the app
     misnamed_video: Path  # the video under a picture's name
+    settings: Path  # the settings file (--settings-trouble puts links and a folder in its place)
+    chain_end: Path  # the file a chain of links in the settings file's place ends at: kept as it is
     missing: Path = field(init=False)  # never written: the saves' missing folders are others
     _unmade: int = field(default=0, init=False)
+    # What --settings-trouble put in the settings file's place ("" none), and each time the
+    # app replaced it before it was mended (a user's links or folder lost).
+    settings_put: str = field(default="", init=False)
+    settings_replaced: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.missing = self.work / "missing" / "nothing.mp4"
@@ -250,6 +337,7 @@ class Inputs:
             self.pages,
             self.raw_mjpeg,
             self.misnamed_video,
+            self.chain_end,
         ]
 
     def videos(self) -> list[Path]:
@@ -310,6 +398,9 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None, pictures: 
     (work / "corrupt.safetensors").write_bytes(b"not a safetensors file")
     output = work / "output"
     output.mkdir()
+    (work / "links").mkdir()
+    chain_end = work / "links" / "kept.ini"
+    chain_end.write_text("[General]\nkept=yes\n")
     return Inputs(
         work=work,
         video=video,
@@ -325,6 +416,8 @@ def make_inputs(work: Path, video: Path | None, weights: Path | None, pictures: 
         pages=work / "pages.tiff",
         raw_mjpeg=work / "raw.mjpeg",
         misnamed_video=work / "video-named.jpg",
+        settings=work / "settings.ini",
+        chain_end=chain_end,
     )
 
 
@@ -351,6 +444,7 @@ def answer_dialogs(window: MainWindow, rng: random.Random, inputs: Inputs) -> No
     def save_path(_title: str, _suggestion: str, _filters: str) -> str:
         # Among them the file being played, which the app must refuse to write over. (Any
         # other existing file it may replace: a real dialog has asked the user first.)
+        # with no file played, a camera's, not an input the checks expect unchanged.)
         name = f"saved-{rng.randrange(1000)}"
         spec = window.source
         playing = spec.path if isinstance(spec, VideoFileSpec) else inputs.video
@@ -448,6 +542,89 @@ def _key(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
     QTest.keyClick(window.view, rng.choice(KEYS))  # type: ignore[call-overload]  # PyQt6's stub of a static method
 
 
+def _plug(desk: CameraDesk) -> Action:
+    def plug(_window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+        desk.plug(rng.sample(CAMERAS, rng.randint(0, len(CAMERAS))))
+
+    return plug
+
+
+def _banner_button(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    buttons = [
+        button
+        for banner in window.findChildren(MessageBanner)
+        if banner.isVisible()
+        for button in banner.findChildren(QPushButton)
+        if button.isVisible() and button.isEnabled() and button.text() not in OUTSIDE_CAPTIONS
+    ]
+    if buttons:
+        rng.choice(buttons).click()
+
+
+def _replace(path: Path) -> None:
+    """Whatever stands at ``path`` (a file, a link, a folder) taken away."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _standing(path: Path) -> str:
+    """What stands at ``path``: a link (and where it points), a folder, a file or nothing."""
+    if path.is_symlink():
+        return f"a link to {path.readlink()}"
+    return "a folder" if path.is_dir() else "a file" if path.exists() else "nothing"
+
+
+def _check_settings_kept(inputs: Inputs) -> None:
+    """Note it if what was put in the settings file's place is no longer there."""
+    if inputs.settings_put and (now := _standing(inputs.settings)) != inputs.settings_put:
+        inputs.settings_replaced.append(f"{inputs.settings}: {inputs.settings_put} became {now}")
+    inputs.settings_put = ""
+
+
+def _break_settings(_window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
+    settings, links = inputs.settings, inputs.work / "links"
+    _check_settings_kept(inputs)
+    _replace(settings)
+    kind = rng.choice(["loop", "chain", "missing folder", "folder"])
+    if kind == "loop":
+        (links / "loop-b").unlink(missing_ok=True)
+        (links / "loop-b").symlink_to(settings)
+        settings.symlink_to(links / "loop-b")
+    elif kind == "chain":
+        for number in range(LONG_CHAIN):
+            link = links / f"chain-{number}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(links / f"chain-{number + 1}" if number + 1 < LONG_CHAIN else inputs.chain_end)
+        settings.symlink_to(links / "chain-0")
+    elif kind == "missing folder":
+        settings.symlink_to(inputs.work / "no-such-folder" / "settings.ini")
+    else:
+        settings.mkdir()
+    inputs.settings_put = _standing(settings)
+
+
+def _mend_settings(_window: MainWindow, _rng: random.Random, inputs: Inputs) -> None:
+    _check_settings_kept(inputs)
+    if inputs.settings.is_symlink() or inputs.settings.is_dir():
+        _replace(inputs.settings)
+
+
+def extra_actions(desk: CameraDesk | None, settings_trouble: bool) -> dict[str, Action]:
+    """The actions of ``--cameras`` and ``--settings-trouble`` (none without them: a seed
+    draws the same choices as before they were added)."""
+    extra: dict[str, Action] = {}
+    if desk is not None:
+        extra["plug cameras"] = _plug(desk)
+        extra["choose a camera"] = lambda w, r, i: w.choose_camera(r.choice(CAMERAS))
+        extra["banner button"] = _banner_button
+    if settings_trouble:
+        extra["break the settings file"] = _break_settings
+        extra["mend the settings file"] = _mend_settings
+    return extra
+
+
 ACTIONS: dict[str, Action] = {
     "open a video or image": lambda w, r, i: w.open_video(r.choice(i.videos())),
     "open through the dialog": lambda w, r, i: w.open_video_dialog(),
@@ -507,6 +684,7 @@ class Outcome:
     half_written: list[Path] = field(default_factory=list)
     changed_inputs: list[Path] = field(default_factory=list)
     messages: Counter[str] = field(default_factory=Counter)  # the banners' messages ("level: text")
+    replaced: list[str] = field(default_factory=list)  # what --settings-trouble put there, replaced by the app
 
     def problems(self, max_stall_ms: float) -> list[str]:
         found = [f"fault: {fault}" for fault in self.faults]
@@ -518,24 +696,39 @@ class Outcome:
             found.append("the window's threads did not stop when it closed")
         found += [f"half-written file left: {path}" for path in self.half_written]
         found += [f"input changed: {path}" for path in self.changed_inputs]
+        found += [f"replaced by the app: {what}" for what in self.replaced]
         return found
 
 
-def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: bool = False) -> Outcome:
+def run(
+    inputs: Inputs,
+    actions: int,
+    seed: int,
+    stall_stacks: bool = False,
+    cameras: bool = False,
+    settings_trouble: bool = False,
+) -> Outcome:
     """``actions`` random actions on a real window, then the checks (see the module's doc).
 
-    ``stall_stacks``: note the busy threads of each long stall (see :class:`StallWatch`).
+    ``stall_stacks``: note the busy threads of each long stall (see :class:`StallWatch`);
+    ``cameras``, ``settings_trouble``: the module doc's ``--cameras``, ``--settings-trouble``.
     """
     rng = random.Random(seed)
     before = {path: digest(path) for path in inputs.originals()}
     outcome = Outcome()
     create_application()
     import_backends()  # as the app does under its starting screen
+    desk = CameraDesk(inputs.video) if cameras else None
+    actions_here = {**ACTIONS, **extra_actions(desk, settings_trouble)}
     with FaultLog() as faults:
+        if desk is not None:
+            desk.plug(rng.sample(CAMERAS, rng.randint(0, len(CAMERAS))))
         window = MainWindow(
-            LaunchOptions(weights=inputs.weights, video=inputs.video),
-            AppSettings.at_path(settings),
-            device_monitor=StaticDeviceMonitor([]),
+            # With cameras: no file, so the app starts on the camera it finds.
+            LaunchOptions(weights=inputs.weights, video=None if desk is not None else inputs.video),
+            AppSettings.at_path(inputs.settings),
+            device_monitor=desk.monitor if desk is not None else StaticDeviceMonitor([]),
+            source_factory=desk if desk is not None else open_frame_source,
             camera_timeout_s=1.0,
         )
         note_messages(window, outcome.messages)
@@ -548,13 +741,13 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
             with watch or contextlib.nullcontext():
                 stall = StallMonitor(interval_ms=5)
                 stall.start()
-                names = sorted(ACTIONS)
+                names = sorted(actions_here)
                 for _ in range(actions):
                     name = rng.choice(names)
                     worst_before = stall.max_stall_ms
                     started = time.perf_counter()
                     try:
-                        ACTIONS[name](window, rng, inputs)
+                        actions_here[name](window, rng, inputs)
                     except Exception:  # a user's action raising is a fault; the run goes on
                         faults.faults.append(f"{name} raised:\n" + "".join(traceback.format_exc(limit=-4)).rstrip())
                     took_ms = (time.perf_counter() - started) * 1000.0
@@ -571,6 +764,8 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
             if window.recording is not None:
                 window.stop_recording()
             window.set_fullscreen(False)
+            if settings_trouble:
+                _mend_settings(window, rng, inputs)
             window.choose_weights(inputs.weights)
             spin_until(
                 lambda: (status := window.model_status) is not None and status.active_weights == inputs.weights,
@@ -592,6 +787,7 @@ def run(inputs: Inputs, actions: int, seed: int, settings: Path, stall_stacks: b
     )
     outcome.half_written = sorted(path for path in inputs.work.rglob("*") if is_unfinished(path))
     outcome.changed_inputs = [path for path, value in before.items() if digest(path) != value]
+    outcome.replaced = inputs.settings_replaced
     return outcome
 
 
@@ -627,6 +823,18 @@ def main(argv: list[str] | None = None) -> int:
         help=f"note which threads were busy in each GUI stall over {STALL_STACK_MS:.0f} ms (faulthandler's "
         "watchdog; a diagnostic: reading running threads' stacks can crash the process)",
     )
+    parser.add_argument(
+        "--cameras",
+        action="store_true",
+        help="start with no file; also plug and unplug cameras (the good video played as a camera), pick them and "
+        "click the banners' buttons",
+    )
+    parser.add_argument(
+        "--settings-trouble",
+        action="store_true",
+        help="also put a loop of links, a too-long chain of links, a link to a missing folder or a folder in the "
+        "settings file's place, and mend it",
+    )
     args = parser.parse_args(argv)
     if args.actions < 1:
         parser.error(f"--actions must be at least 1, got {args.actions}")
@@ -637,7 +845,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         inputs = make_inputs(work, args.video, args.weights, args.pictures)
         started = time.monotonic()
-        outcome = run(inputs, args.actions, args.seed, work / "settings.ini", args.stall_stacks)
+        outcome = run(inputs, args.actions, args.seed, args.stall_stacks, args.cameras, args.settings_trouble)
         elapsed = time.monotonic() - started
     print(f"{args.actions} random actions (seed {args.seed}) in {elapsed:.1f} s on the real window:")
     print("  " + ", ".join(f"{name} {count}" for name, count in sorted(outcome.done.items())))
