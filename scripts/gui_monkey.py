@@ -443,11 +443,11 @@ def answer_dialogs(window: MainWindow, rng: random.Random, inputs: Inputs) -> No
 
     def save_path(_title: str, _suggestion: str, _filters: str) -> str:
         # Among them the file being played, which the app must refuse to write over. (Any
-        # other existing file it may replace: a real dialog has asked the user first.)
+        # other existing file it may replace: a real dialog has asked the user first; so
         # with no file played, a camera's, not an input the checks expect unchanged.)
         name = f"saved-{rng.randrange(1000)}"
         spec = window.source
-        playing = spec.path if isinstance(spec, VideoFileSpec) else inputs.video
+        playing = spec.path if isinstance(spec, VideoFileSpec) else inputs.output / "camera-take.mp4"
         if playing.is_dir():  # one of its files (an empty folder: the good video)
             playing = rng.choice(sorted(playing.iterdir()) or [inputs.video])
         return str(

@@ -12,8 +12,10 @@ import pytest
 from PyQt6.QtCore import QThread, QTimer
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.samples import VideoTruth
 from scripts.gui_monkey import ACTIONS, FaultLog, answer_dialogs, make_inputs
-from tests.gui_support import WindowFactory, run_gui_script
+from tests.gui_support import WAIT_MS, CameraBench, WindowFactory, run_gui_script
 
 
 def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -> None:
@@ -82,3 +84,19 @@ def test_the_saves_it_asks_for_never_make_its_missing_file(
     missing_folder = inputs.missing.parent
     assert not [path for path in chosen if path == missing_folder or missing_folder in path.parents]
     assert any(path.parent.parent == tmp_path / "unmade" for path in chosen)  # missing folders are still asked for
+
+
+def test_its_saves_while_a_camera_plays_never_name_an_input(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, random_weights: Path, gui_video: VideoTruth
+) -> None:
+    # With no file played (a camera running) its "file being played" answer was its good
+    # video: "Record to" it replaced that input, as a user may replace any file the dialog
+    # asked them about, and the run failed on "input changed" (seed 5912 of --cameras).
+    inputs = make_inputs(tmp_path, None, random_weights)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[CameraDevice("Desk Webcam", 0)], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    answer_dialogs(window, random.Random(0), inputs)
+    answers = {Path(window.ask_save_path("", "", "")) for _ in range(100)}
+    assert not answers & set(inputs.originals())
+    assert any(path.parent == inputs.output for path in answers)  # still answered with saves
