@@ -583,9 +583,14 @@ def _check_settings_kept(inputs: Inputs) -> None:
     inputs.settings_put = ""
 
 
-def _break_settings(_window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
+def _break_settings(window: MainWindow, rng: random.Random, inputs: Inputs) -> None:
     settings, links = inputs.settings, inputs.work / "links"
     _check_settings_kept(inputs)
+    # Not while a save is under way: it checked the file before the links were there, and
+    # its rename would replace them, as it would had they come a moment before the user's
+    # last change rather than during its save. Until this returns no new save can start:
+    # settings are only changed on this thread.
+    spin_until(lambda: not window.settings.unsaved(), SETTLE_S)
     _replace(settings)
     kind = rng.choice(["loop", "chain", "missing folder", "folder"])
     if kind == "loop":
