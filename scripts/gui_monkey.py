@@ -24,14 +24,15 @@ such as a video it can't read, as the app's commands).
 With ``--messages`` it also lists every message the window's banners showed, counted
 alike: no check can tell a wrong word from a right one, but a reader can.
 
-With ``--cameras`` the window starts with no file, as on a camera, and the monkey also
-plugs and unplugs cameras (two of one name among them: the good video played at 30 fps
-through the camera code path; one unplugged while running stops delivering frames, one
-not listed fails to open as OpenCV's own would), picks them, and clicks the banners'
-buttons (Start, Retry, dismiss, ...). With ``--settings-trouble`` it also puts a loop of
-links, a chain of more links than the system follows (ending at a file that must stay as
-it was), a link to a missing folder or a folder in the settings file's place, and mends
-it again: the app must say its settings cannot be saved and keep whatever stands there.
+With ``--cameras`` the window starts with no file, on a camera (``--camera`` a name, an
+index or none), and the monkey also plugs and unplugs cameras (two of one name among
+them: the good video played at 30 fps through the camera code path; one unplugged while
+running stops delivering frames, one not listed fails to open as OpenCV's own would),
+picks them, and clicks the banners' buttons (Start, Retry, dismiss, ...). With
+``--settings-trouble`` it also puts a loop of links, a chain of more links than the
+system follows (ending at a file that must stay as it was), a link to a missing folder
+or a folder in the settings file's place, and mends it again: the app must say its
+settings cannot be saved and keep whatever stands there.
 
     python -m scripts.gui_monkey [--video CLIP] [--weights W] [--pictures PICTURE ...]
                                  [--actions 300] [--seed 0] [--max-stall-ms 1000] [--stall-stacks]
@@ -100,6 +101,9 @@ CAMERAS = (
     CameraDevice("Monkey Cam", 1),
     CameraDevice("Desk Webcam", 2),
 )
+# What --cameras asks --camera for at launch: a name two cameras hold, part of one, an
+# index, a name none holds, nothing.
+LAUNCH_CAMERAS = ("Monkey Cam", "Desk", "1", "Hubble", None)
 # Banner buttons that open a file manager, outside the app: on a real desktop (xcb) each
 # click would leave a window of another program open.
 OUTSIDE_CAPTIONS = ("Open folder", "Open newest folder")
@@ -726,11 +730,14 @@ def run(
     desk = CameraDesk(inputs.video) if cameras else None
     actions_here = {**ACTIONS, **extra_actions(desk, settings_trouble)}
     with FaultLog() as faults:
+        launch = LaunchOptions(weights=inputs.weights, video=inputs.video)
         if desk is not None:
             desk.plug(rng.sample(CAMERAS, rng.randint(0, len(CAMERAS))))
+            # No file: the app starts the camera asked for (--camera: by name, two cameras
+            # holding "Monkey Cam"; by index; none), else the first it finds.
+            launch = LaunchOptions(weights=inputs.weights, camera=rng.choice(LAUNCH_CAMERAS))
         window = MainWindow(
-            # With cameras: no file, so the app starts on the camera it finds.
-            LaunchOptions(weights=inputs.weights, video=None if desk is not None else inputs.video),
+            launch,
             AppSettings.at_path(inputs.settings),
             device_monitor=desk.monitor if desk is not None else StaticDeviceMonitor([]),
             source_factory=desk if desk is not None else open_frame_source,
