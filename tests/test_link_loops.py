@@ -541,3 +541,32 @@ def test_an_output_folder_that_is_a_link_to_a_missing_folder_is_told_so(tmp_path
     )
     done = run_barred_from(barred, 0, ["-c", child, str(tmp_path / "in"), str(barred / "loop" / "x")])
     assert done.stdout.splitlines() == ["it cannot be created (Permission denied)"] * 2, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("links", ["chain", "loop"])
+def test_settings_that_could_not_be_saved_are_not_written_through_links_put_there_since(
+    tmp_path: Path, links: str
+) -> None:
+    # Was (gui_monkey --settings-trouble, seed 5915): a save that failed (a folder in the
+    # file's place) left its changes in Qt's one copy of the file for the process; the next
+    # save's QSettings wrote them as it was made, before the app's check refused the links
+    # put there since: through a chain, over the file at its end; over a loop, a plain file.
+    path = tmp_path / "settings.ini"
+    settings = AppSettings.at_path(path)
+    settings.show_bars = not settings.show_bars
+    assert settings.sync()
+    path.unlink()
+    path.mkdir()
+    settings.show_bars = not settings.show_bars
+    assert not settings.sync()  # Qt could not write over a folder
+    path.rmdir()
+    held = "[General]\noutput_dir=/kept/folder\n"
+    (tmp_path / "real.ini").write_text(held)
+    if links == "chain":
+        link_chain(tmp_path, "real.ini", "settings.ini")
+    else:
+        link_loop(tmp_path, "two", "settings.ini")
+    settings.mirror_cameras = not settings.mirror_cameras
+    assert not settings.sync()
+    assert path.is_symlink() and (tmp_path / "real.ini").read_text() == held
+    assert "symbolic links" in settings.save_problem()

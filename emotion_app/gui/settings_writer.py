@@ -154,7 +154,10 @@ class Writer:
             raise
 
     def _write_queued(self) -> None:
-        store = QSettings(self._file_name, self._format)
+        # Made only once the file's links pass _save's check: a QSettings, as it is made,
+        # writes what an earlier save could not (a folder stood there), kept in Qt's one copy
+        # of the file for the process: through a chain, or over a loop, put there since.
+        store: QSettings | None = None
         while True:
             with self._lock:
                 batch, self._queue = self._queue, []
@@ -170,18 +173,23 @@ class Writer:
                     elif isinstance(value, PutFirst) and isinstance(earlier, list):
                         value = value.onto(earlier)
                     changes[key] = value
-            status = self._save(store, changes)
+            links = link_trouble(self._file_name)
+            self._links = links if changes else ""
+            if links:  # refused as a file that takes no changes (nothing to save: nothing lost)
+                status = QSettings.Status.AccessError if changes else QSettings.Status.NoError
+            else:
+                if store is None:
+                    store = QSettings(self._file_name, self._format)
+                status = self._save(store, changes)
             self._unsaved = changes if status != QSettings.Status.NoError else {}
             with self._lock:
                 self._status = status
 
     def _save(self, store: QSettings, changes: dict[str, object]) -> QSettings.Status:
-        # Qt's save replaces a loop of links with a plain file, the user's links gone without
-        # a word, and writes through a chain the system gives up on to the file at its end,
-        # which Qt read as empty: its settings lost. Refused as a file that takes no changes.
-        self._links = link_trouble(self._file_name) if changes else ""
-        if self._links:
-            return QSettings.Status.AccessError
+        """Write ``changes``; the file's links are checked before (:meth:`_write_queued`):
+        Qt's save replaces a loop of links with a plain file, the user's links gone without
+        a word, and writes through a chain the system gives up on to the file at its end,
+        which Qt read as empty: its settings lost."""
         merging = any(isinstance(value, PutFirst) for value in changes.values())
         # A recent list is merged into the file's list as it is now: read, merged and written
         # under a lock every instance of the app takes for it (not Qt's own "<file>.lock",
