@@ -25,7 +25,7 @@ With ``--messages`` it also lists every message the window's banners showed, cou
 alike: no check can tell a wrong word from a right one, but a reader can.
 
 With ``--cameras`` the window starts with no file, on a camera (``--camera`` a name, an
-index or none), and the monkey also plugs and unplugs cameras (two of one name among
+index or none), and the monkey also plugs and unplugs cameras (three of one name among
 them: the good video played at 30 fps through the camera code path; one unplugged while
 running stops delivering frames, one not listed fails to open as OpenCV's own would),
 picks them, and clicks the banners' buttons (Start, Retry, dismiss, ...). With
@@ -95,15 +95,17 @@ SETTLE_S = 60.0
 STALL_STACK_MS = 200.0
 # Innermost frames of a thread that is waiting, not working (left out of stall reports).
 IDLE_FRAMES = ("threading.py", "queue.py", "concurrent/futures/thread.py", "selectors.py", "<no Python frame>")
-# The cameras --cameras plugs in and out: two of one name, as two of a model on one desk.
+# The cameras --cameras plugs in and out: three of one name (one of them gone, two of its
+# name are left: the "camera taken" notice's case), and another.
 CAMERAS = (
     CameraDevice("Monkey Cam", 0),
     CameraDevice("Monkey Cam", 1),
     CameraDevice("Desk Webcam", 2),
+    CameraDevice("Monkey Cam", 3),
 )
-# What --cameras asks --camera for at launch: a name two cameras hold, part of one, an
-# index, a name none holds, nothing.
-LAUNCH_CAMERAS = ("Monkey Cam", "Desk", "1", "Hubble", None)
+# What --cameras asks --camera for at launch: a name several cameras hold, part of it, part
+# of another, an index, a name none holds, nothing.
+LAUNCH_CAMERAS = ("Monkey Cam", "Monkey", "Desk", "1", "Hubble", None)
 # Banner buttons that open a file manager, outside the app: on a real desktop (xcb) each
 # click would leave a window of another program open.
 OUTSIDE_CAPTIONS = ("Open folder", "Open newest folder")
