@@ -100,3 +100,29 @@ def test_its_saves_while_a_camera_plays_never_name_an_input(
     answers = {Path(window.ask_save_path("", "", "")) for _ in range(100)}
     assert not answers & set(inputs.originals())
     assert any(path.parent == inputs.output for path in answers)  # still answered with saves
+
+
+def test_random_use_with_cameras_and_settings_trouble_leaves_the_app_working(random_weights: Path) -> None:
+    # --cameras and --settings-trouble: cameras plugged and picked, banner buttons clicked,
+    # links and a folder in the settings file's place; the same checks, and each put there
+    # kept. This seed put a folder, then a chain: Qt wrote the settings it could not write
+    # over the folder through the chain (8448d5b), the file at its end an input changed.
+    completed = run_gui_script(
+        "gui_monkey",
+        "--weights",
+        str(random_weights),
+        "--actions",
+        "80",
+        "--seed",
+        "5915",
+        "--max-stall-ms",
+        "5000",
+        "--cameras",
+        "--settings-trouble",
+        timeout=600,
+    )
+    output = completed.stdout
+    assert completed.returncode == 0, output + completed.stderr[-3000:]
+    assert re.search(r"plug cameras \d+", output) and re.search(r"break the settings file \d+", output)
+    assert "faults: 0; half-written files: 0; changed inputs: 0" in output
+    assert output.rstrip().endswith("result: passed")
