@@ -18,7 +18,7 @@ import pytest
 from PyQt6.QtCore import QByteArray, QSettings
 
 from emotion_app.gui.settings import AppSettings
-from emotion_app.gui.settings_writer import WRITER_THREAD_NAME
+from emotion_app.gui.settings_writer import WRITER_THREAD_NAME, read_ini_text
 
 # Generous: only a broken writer comes near it (then the test fails rather than hangs).
 STUCK_S = 20.0
@@ -255,3 +255,56 @@ def test_a_change_made_just_before_the_program_ends_is_written(tmp_path: Path) -
     )
     subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=120)
     assert AppSettings.at_path(path).steadiness == "high"
+
+
+@pytest.mark.parametrize("then", ["sync", "change"])
+def test_a_settings_file_put_back_after_a_folder_stood_in_its_place_keeps_its_settings(
+    tmp_path: Path, then: str
+) -> None:
+    # Was: Qt's failed read of the folder emptied its one copy of the file's settings, and
+    # the file put back as it was (its size and time unchanged) was not read again: the
+    # next save wrote the changes alone, every other setting in the file gone.
+    path = tmp_path / "settings.ini"
+    settings = AppSettings.at_path(path)
+    settings.output_dir = str(tmp_path / "out")
+    settings.steadiness = "high"
+    assert settings.sync()
+    path.rename(tmp_path / "away.ini")
+    path.mkdir()
+    settings.show_bars = not settings.show_bars
+    assert not settings.sync()
+    path.rmdir()
+    (tmp_path / "away.ini").rename(path)
+    if then == "change":
+        settings.mirror_files = not settings.mirror_files
+    assert settings.sync()
+    saved = read_ini_text(path.read_text(encoding="latin-1"))
+    assert saved.get("files/output_folder") == str(tmp_path / "out"), saved
+    assert saved.get("overlay/steadiness") == "high", saved
+    assert saved.get("overlay/show_bars") == str(settings.show_bars).lower(), saved
+
+
+def test_a_settings_file_that_is_a_link_is_written_through_it(tmp_path: Path) -> None:
+    # Qt writes the file a link leads to (its last link followed, however many there are
+    # short of the system's limit); the links are kept, the file's other settings too.
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "settings.ini"
+    real.write_text("[files]\noutput_folder=/kept/folder\n")
+    (tmp_path / "middle.ini").symlink_to("real/settings.ini")
+    path = tmp_path / "settings.ini"
+    path.symlink_to("middle.ini")
+    settings = AppSettings.at_path(path)
+    assert settings.output_dir == "/kept/folder"
+    settings.show_bars = not settings.show_bars
+    assert settings.sync() and settings.save_problem() == ""
+    assert path.readlink() == Path("middle.ini") and (tmp_path / "middle.ini").is_symlink()
+    saved = read_ini_text(real.read_text(encoding="latin-1"))
+    assert saved.get("files/output_folder") == "/kept/folder", saved
+    assert saved.get("overlay/show_bars") == str(settings.show_bars).lower(), saved
+    # A link to a file not made yet, in a folder that is there: the file is made there.
+    new = tmp_path / "new.ini"
+    new.symlink_to("real/new.ini")
+    fresh = AppSettings.at_path(new)
+    fresh.show_bars = False
+    assert fresh.sync() and new.is_symlink()
+    assert read_ini_text((tmp_path / "real" / "new.ini").read_text(encoding="latin-1"))["overlay/show_bars"] == "false"

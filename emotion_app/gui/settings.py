@@ -530,14 +530,14 @@ class AppSettings:
         if not self._writer.failed:
             return ""
         lost = "changes made now are lost when the app closes."
-        if self._writer.refused_links:
-            return f"Settings cannot be saved to {self._location}: it {self._writer.refused_links}; {lost}"
+        if self._writer.in_the_way:
+            return f"Settings cannot be saved to {self._location}: it {self._writer.in_the_way}; {lost}"
         return f"Settings cannot be saved to {self._location} (read-only, or its folder): {lost}"
 
     def _why_unsaved(self) -> str:
         """Why the last save failed, to follow the file's name, as the writer thread found it."""
-        links = self._writer.refused_links
-        return f": it {links}" if links else " (read-only, or its folder)"
+        in_the_way = self._writer.in_the_way
+        return f": it {in_the_way}" if in_the_way else " (read-only, or its folder)"
 
     def sync(self) -> bool:
         """Wait until every change is written out; False, with a warning naming the file, if

@@ -84,9 +84,10 @@ class Writer:
         self._thread: threading.Thread | None = None  # the one writing now
         self._ended: threading.Thread | None = None  # the last one, maybe still returning
         self._status = QSettings.Status.NoError
-        # Why the last save was refused for the file's links (a loop, one on its way, a
-        # chain the system gives up on), in link_trouble's words; "" if it was not.
-        self._links = ""
+        # What stood in the file's place when the last save was refused (a loop of links, one
+        # on its way, a chain the system gives up on, a folder), in _refused's words; "" if
+        # it was not refused.
+        self._in_the_way = ""
         # The changes the last sync could not save, the latest of each key, tried again
         # with the next ones (Qt forgets them once no QSettings of the file is left).
         self._unsaved: dict[str, object] = {}
@@ -128,10 +129,10 @@ class Writer:
         return self._status == QSettings.Status.AccessError
 
     @property
-    def refused_links(self) -> str:
-        """Why the last save was not made for the file's symbolic links, to put after "it"
-        (:func:`.link_loops.link_trouble`); "" when it was not refused so."""
-        return self._links
+    def in_the_way(self) -> str:
+        """What stood in the file's place when the last save was refused, to put after "it"
+        (:func:`_refused`); "" when it was not refused."""
+        return self._in_the_way
 
     @property
     def writing(self) -> bool:
@@ -154,9 +155,9 @@ class Writer:
             raise
 
     def _write_queued(self) -> None:
-        # Made only once the file's links pass _save's check: a QSettings, as it is made,
-        # writes what an earlier save could not (a folder stood there), kept in Qt's one copy
-        # of the file for the process: through a chain, or over a loop, put there since.
+        # Made only once the file passes _refused's check: a QSettings, as it is made, writes
+        # what an earlier save could not, kept in Qt's one copy of the file for the process:
+        # through a chain, or over a loop, put there since.
         store: QSettings | None = None
         while True:
             with self._lock:
@@ -173,23 +174,22 @@ class Writer:
                     elif isinstance(value, PutFirst) and isinstance(earlier, list):
                         value = value.onto(earlier)
                     changes[key] = value
-            links = link_trouble(self._file_name)
-            self._links = links if changes else ""
-            if links:  # refused as a file that takes no changes (nothing to save: nothing lost)
+            refused = _refused(self._file_name)
+            if refused:  # refused as a file that takes no changes (nothing to save: nothing lost)
                 status = QSettings.Status.AccessError if changes else QSettings.Status.NoError
+                self._in_the_way = refused if changes else ""
             else:
                 if store is None:
                     store = QSettings(self._file_name, self._format)
                 status = self._save(store, changes)
+                self._in_the_way = ""
             self._unsaved = changes if status != QSettings.Status.NoError else {}
             with self._lock:
                 self._status = status
 
     def _save(self, store: QSettings, changes: dict[str, object]) -> QSettings.Status:
-        """Write ``changes``; the file's links are checked before (:meth:`_write_queued`):
-        Qt's save replaces a loop of links with a plain file, the user's links gone without
-        a word, and writes through a chain the system gives up on to the file at its end,
-        which Qt read as empty: its settings lost."""
+        """Write ``changes``; what stands in the file's place is checked before
+        (:func:`_refused`, by :meth:`_write_queued`)."""
         merging = any(isinstance(value, PutFirst) for value in changes.values())
         # A recent list is merged into the file's list as it is now: read, merged and written
         # under a lock every instance of the app takes for it (not Qt's own "<file>.lock",
@@ -227,6 +227,19 @@ class Writer:
         finally:
             if locked and lock is not None:
                 lock.unlock()
+
+
+def _refused(file_name: str) -> str:
+    """What stands in the file's place that Qt is not let near, in words to put after "it";
+    "" for none. Qt's save replaces a loop of links with a plain file, the user's links gone
+    without a word, and writes through a chain the system gives up on to the file at its
+    end, which Qt read as empty: its settings lost. A folder: Qt's failed read of it empties
+    its one copy of the file's settings, and the file put back as it was (its size and time
+    the same) is not read again: its next save writes only the changes, the others lost."""
+    trouble = link_trouble(file_name)
+    if trouble:
+        return trouble
+    return "is a folder, not a file" if os.path.isdir(file_name) else ""
 
 
 # One writer per file in this process, so that the changes of every AppSettings of a file
