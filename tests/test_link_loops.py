@@ -570,3 +570,35 @@ def test_settings_that_could_not_be_saved_are_not_written_through_links_put_ther
     assert not settings.sync()
     assert path.is_symlink() and (tmp_path / "real.ini").read_text() == held
     assert "symbolic links" in settings.save_problem()
+
+
+@pytest.mark.parametrize("what", ["folder", "link", "link on the way"])
+def test_a_settings_file_with_a_folder_or_a_dangling_link_in_its_place_is_told_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    # Was "Settings cannot be saved to FILE (read-only, or its folder)", as the output
+    # folders were told before they said what stands there. Nothing is made, nor replaced.
+    dangling = "a symbolic link to unmounted, which is missing"
+    if what == "folder":
+        path = tmp_path / "settings.ini"
+        path.mkdir()
+        told = "is a folder, not a file"
+    elif what == "link":
+        path = tmp_path / "settings.ini"
+        path.symlink_to(Path("unmounted") / "settings.ini")
+        told = f"is a symbolic link to {Path('unmounted') / 'settings.ini'}, which is missing"
+    else:
+        (tmp_path / "config").symlink_to("unmounted")
+        path = tmp_path / "config" / "settings.ini"
+        told = f"passes through {tmp_path / 'config'}, {dangling}"
+    settings = AppSettings.at_path(path)
+    settings.show_bars = not settings.show_bars
+    with caplog.at_level("WARNING"):
+        assert not settings.sync()
+    assert settings.save_problem() == (
+        f"Settings cannot be saved to {path}: it {told}; changes made now are lost when the app closes."
+    )
+    assert f"settings could not be saved to {path}: it {told}" in caplog.text
+    made = "config" if what == "link on the way" else "settings.ini"
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == [made]
+    assert what != "folder" or list(path.iterdir()) == []

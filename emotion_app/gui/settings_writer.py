@@ -13,9 +13,11 @@ import os
 import tempfile
 import threading
 import weakref
+from pathlib import Path
 
 from PyQt6.QtCore import QLockFile, QSettings
 
+from emotion_app.io.path_lookup import file_in_the_way
 from emotion_app.link_loops import link_trouble
 from emotion_app.sources.frame_source import WAIT_SLICE_S
 
@@ -84,9 +86,9 @@ class Writer:
         self._thread: threading.Thread | None = None  # the one writing now
         self._ended: threading.Thread | None = None  # the last one, maybe still returning
         self._status = QSettings.Status.NoError
-        # What stood in the file's place when the last save was refused (a loop of links, one
-        # on its way, a chain the system gives up on, a folder), in _refused's words; "" if
-        # it was not refused.
+        # What stood in the file's place when the last save was refused or failed (a loop of
+        # links, one on its way, a chain the system gives up on, a folder, a link to a missing
+        # target), in file_in_the_way's words; "" if none did (or a read-only file).
         self._in_the_way = ""
         # The changes the last sync could not save, the latest of each key, tried again
         # with the next ones (Qt forgets them once no QSettings of the file is left).
@@ -130,8 +132,9 @@ class Writer:
 
     @property
     def in_the_way(self) -> str:
-        """What stood in the file's place when the last save was refused, to put after "it"
-        (:func:`_refused`); "" when it was not refused."""
+        """What stood in the file's place when the last save was refused or failed, to put
+        after "it" (:func:`.path_lookup.file_in_the_way`); "" when it was saved, or failed
+        for another reason (a read-only file)."""
         return self._in_the_way
 
     @property
@@ -182,7 +185,9 @@ class Writer:
                 if store is None:
                     store = QSettings(self._file_name, self._format)
                 status = self._save(store, changes)
-                self._in_the_way = ""
+                # Said for a failure (a link to a missing folder): "read-only" misled.
+                failed = status == QSettings.Status.AccessError
+                self._in_the_way = file_in_the_way(Path(self._file_name)) if failed else ""
             self._unsaved = changes if status != QSettings.Status.NoError else {}
             with self._lock:
                 self._status = status

@@ -5,7 +5,8 @@ than the file system takes (ENAMETOOLONG) or a folder the user may not search (E
 It says False for a loop of symbolic links, which ``ls`` lists, and for a path through one:
 that is told as such. Each caller turns that into its own error type, in the words given
 here. :func:`folder_in_the_way` is every output folder's check of what stands where it
-should be (the CLI's --report, the window's output folder, the training tools' --out).
+should be (the CLI's --report, the window's output folder, the training tools' --out);
+:func:`file_in_the_way` the window's settings file's.
 """
 
 from __future__ import annotations
@@ -68,6 +69,23 @@ def folder_in_the_way(folder: Path) -> str:
     if not os.path.exists(folder):
         return _dangling_link_on(folder)
     return ""
+
+
+def file_in_the_way(path: Path) -> str:
+    """What stands where the file ``path`` should be written, in words to put after "it":
+    the links the system gives up on (:func:`.link_loops.link_trouble`), "is a folder, not
+    a file", or a link to a missing target, at ``path`` or on its way, where the file cannot
+    be made (a link to a file not made yet, in a folder that is there, is written through);
+    "" otherwise (a read-only file: the writer's own error says it)."""
+    trouble = link_trouble(path)
+    if trouble:
+        return trouble
+    if os.path.isdir(path):
+        return "is a folder, not a file"
+    # realpath follows the links as far as they go: the folder the file would be made in.
+    if os.path.exists(path) or os.path.isdir(os.path.dirname(os.path.realpath(path))):
+        return ""
+    return _dangling_link_on(path)
 
 
 def _dangling_link_on(folder: Path) -> str:
