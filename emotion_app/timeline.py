@@ -100,13 +100,27 @@ class _Moments:
 
 
 class _Person:
-    __slots__ = ("seconds", "strip", "bucket", "bucket_seconds", "last_seen_s", "portrait", "portrait_side", "name")
+    __slots__ = (
+        "seconds",
+        "strip",
+        "bucket",
+        "bucket_seconds",
+        "seen",
+        "last_seen_s",
+        "portrait",
+        "portrait_side",
+        "name",
+    )
 
     def __init__(self, classes: int, buckets: int) -> None:
         self.seconds = np.zeros(classes, np.float64)
         self.strip: deque[tuple[int, int]] = deque(maxlen=buckets)  # (bucket number, label index)
         self.bucket = -1
         self.bucket_seconds = np.zeros(classes, np.float64)
+        # When they were seen: [start, end) stretches of session time, touching ones joined,
+        # those older than the window dropped. A bucket says which label; these say when in
+        # it, so a face seen 0.3 s of a second is drawn 0.3 s, and its gaps stay gaps.
+        self.seen: deque[list[float]] = deque()
         self.last_seen_s = 0.0
         self.portrait: np.ndarray | None = None  # BGR, PORTRAIT_PX square
         self.portrait_side = 0  # the face's side in the frame it was taken from
@@ -277,6 +291,7 @@ class SessionTimeline:
             if person is None:
                 continue  # folded since: its time is in everyone's total only
             person.last_seen_s = self._clock_s  # shown until now
+            self._mark_seen(person, start_s)
             for bucket, share in spans:
                 if person.bucket != bucket:
                     self._close_bucket(person)
@@ -285,6 +300,17 @@ class SessionTimeline:
                 # after a Clear, a file's frame before the next) drew a block at 0-1 s of a 0 s session.
                 person.bucket_seconds[label_index] += share
             person.seconds[label_index] += step
+
+    def _mark_seen(self, person: _Person, start_s: float) -> None:
+        """``person`` was seen from ``start_s`` to now (the step just counted)."""
+        seen = person.seen
+        if seen and start_s <= seen[-1][1] + _TOUCHING_S:
+            seen[-1][1] = max(seen[-1][1], self._clock_s)
+        else:
+            seen.append([start_s, self._clock_s])
+        oldest = self._clock_s - self.window_s - self.bucket_s
+        while len(seen) > 1 and seen[0][1] < oldest:
+            seen.popleft()
 
     def _labelled(self, faces: Iterable[FaceResult]) -> list[tuple[FaceResult, int]]:
         """Each face with the index of its shown label; one of another model's classes (a
@@ -408,3 +434,21 @@ class SessionTimeline:
         if person.bucket >= first and person.bucket_seconds.any():
             items.append((person.bucket, int(np.argmax(person.bucket_seconds))))
         return [(b * self.bucket_s, label) for b, label in items]
+
+    def seen_strip(self, track_id: int) -> list[tuple[float, float, int]]:
+        """The person's :meth:`strip` cut to when they were seen: (start, end, label index)
+        in session seconds, oldest first. A bucket's label is the one shown longest in it,
+        drawn only over the parts of it the person was seen in, not the whole bucket."""
+        person = self._people.get(track_id)
+        if person is None:
+            return []
+        seen = list(person.seen)
+        ends = [end for _start, end in seen]
+        pieces: list[tuple[float, float, int]] = []
+        for begin, label in self.strip(track_id):
+            finish = begin + self.bucket_s
+            for start, end in seen[bisect.bisect_right(ends, begin + _TOUCHING_S) :]:
+                if start >= finish - _TOUCHING_S:
+                    break
+                pieces.append((max(begin, start), min(finish, end), label))
+        return pieces

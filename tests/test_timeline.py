@@ -697,6 +697,21 @@ def test_a_slide_show_longer_than_the_window_fills_the_whole_window() -> None:
     assert axis == (2.0, 12.0) and spans == [(float(k), float(k + 1)) for k in range(2, 12)]
 
 
+def test_the_plot_draws_a_person_only_when_they_were_seen() -> None:
+    # Was: each second's block was drawn whole for a face seen in any of it, so a face seen
+    # 0-0.5 s, 2.5-2.75 s and 3-3.25 s of a 4 fps file drew 0-1 s and 2-4 s (on a real clip, a
+    # person seen 2.8-7.0 s, 4.2 s in the report, spanned 2-8 s), and a gap inside a second
+    # was lost. Each second's label now covers only the parts of it they were seen in.
+    timeline = SessionTimeline(SIX_LABELS)
+    seen = {0, 1, 10, 12}  # frames at 0, 0.25, 2.5 and 3.0 s
+    for index in range(16):
+        timeline.add(index / 4.0, [face(1, "happy")] if index in seen else [], in_file=True, shown_s=0.25)
+    timeline.end(4.0, [], in_file=True)
+    assert timeline.person(1).total_s == 1.0  # type: ignore[union-attr]
+    _axis, [spans] = drawn_spans(timeline)
+    assert spans == [(0.0, 0.5), (2.5, 2.75), (3.0, 3.25)]
+
+
 def test_a_videos_frame_is_in_the_bucket_its_time_ends_in() -> None:
     # A video frame's step is the time since the frame before: the strips of videos stay
     # where they were, the frame at 1.0 s in the bucket from 1 s on.
@@ -741,7 +756,7 @@ def test_a_face_with_no_time_yet_draws_no_block_in_the_strip_or_the_plot() -> No
     timeline.add(0.5, [face(1, "happy"), face(3, "angry")], in_file=True)
     assert timeline.has_time and timeline.strip(1) == [(0.0, SIX_LABELS.index("happy"))]
     assert timeline.strip(2) == [(0.0, SIX_LABELS.index("sad"))] and timeline.strip(3) == []
-    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 1.0)], [(0.0, 1.0)], []])
+    assert drawn_spans(timeline) == ((0.0, 1.0), [[(0.0, 0.5)], [(0.0, 0.5)], []])  # its 0.5 s, not the second
 
 
 def test_an_export_beside_an_earlier_one_keeps_it(tmp_path: Path) -> None:

@@ -65,6 +65,9 @@ _SWATCH_PX = 14
 _ELLIPSIS = "…"
 # The strip's time axis grows with the session until it spans the timeline's window.
 MIN_AXIS_S = 60.0
+# A block drawn only where its person was seen: one of a frame or two (a tenth of a 60 s
+# axis, under a pixel) is this wide still, not lost against the strip's edge.
+_MIN_BLOCK_PX = 2.0
 _ROW_PX = 22
 _PORTRAIT_PX = 18  # each person's face, left of their "#N"
 _NAME_PX = 70  # the name column: "#12" beside a portrait
@@ -426,18 +429,21 @@ class TimelineView(QWidget):
             if portrait is not None:
                 painter.drawImage(self.portrait_rect(row), bgr_image(portrait))
             painter.fillRect(QRectF(strips.left(), top + 3, strips.width(), _ROW_PX - 8), _EMPTY)
-            # Runs of one label become one rectangle: a few per row, not one per second.
+            # Runs of one label become one rectangle: a few per row, not one per second. Each
+            # second's label covers only when the person was seen in it, as the plot draws it.
             run_start, run_label, run_end = -1.0, -1, -1.0
-            for begin, label in timeline.strip(track_id) + [(float("inf"), -2)]:
+            for begin, end, label in timeline.seen_strip(track_id) + [(float("inf"), float("inf"), -2)]:
                 if label == run_label and abs(begin - run_end) < 1e-6:
-                    run_end = begin + timeline.bucket_s
+                    run_end = end
                     continue
                 if run_label >= 0:
                     x0 = strips.left() + max(0.0, run_start - start) * scale
                     x1 = strips.left() + min(span, run_end - start) * scale
                     if x1 > x0:
-                        painter.fillRect(QRectF(x0, top + 3, max(1.0, x1 - x0), _ROW_PX - 8), self._colors[run_label])
-                run_start, run_label, run_end = begin, label, begin + timeline.bucket_s
+                        width = max(_MIN_BLOCK_PX, x1 - x0)
+                        x0 = min(x0, strips.right() - width)  # a widened block at the end stays in
+                        painter.fillRect(QRectF(x0, top + 3, width, _ROW_PX - 8), self._colors[run_label])
+                run_start, run_label, run_end = begin, label, end
             self._paint_shares(painter, row, summaries[track_id].shares)
         overall_row = max(len(ids), 1)  # with nobody yet, row 0 holds the hint above the legend
         top = self.row_top(overall_row)
