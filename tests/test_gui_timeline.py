@@ -1046,6 +1046,30 @@ def test_people_without_a_row_are_counted_on_the_everyone_row(qtbot: QtBot) -> N
     assert len(name_column_of_everyone_row()) == 1, "nothing there when everyone has a row"
 
 
+@pytest.mark.parametrize("photo", [True, False])
+def test_the_hidden_rows_tooltip_says_which_people_they_are(qtbot: QtBot, photo: bool) -> None:
+    # Was: "+2"'s tooltip said "for the people seen longest ago" of a group photo's #1 and
+    # #2 too, seen at the same moment as #3-#5: the rows kept of a tie are the highest numbers.
+    from emotion_app.gui.timeline_panel import TimelineView
+    from emotion_app.results import FaceResult
+    from emotion_app.timeline import SessionTimeline
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(1 if photo else 3):  # #1 and #2 seen last at 0 s, unless a photo
+        faces = [FaceResult((10 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6) if second == 0 or i > 2]
+        timeline.add(float(second), faces, picture_s=2.0 if photo else 0.0)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(700, view.minimumHeight())  # room for three people and everyone's row
+    assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2
+    hint = view.hidden_hint()
+    assert hint.startswith("2 more rows, for ")
+    assert ("seen longest ago" in hint) is not photo
+    assert ("lowest numbers of those last seen at the same moment" in hint) is photo
+
+
 def _session_of_five(seconds: int) -> SessionTimeline:
     """Five people seen for ``seconds`` seconds, each showing happy."""
     labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")

@@ -252,7 +252,8 @@ class TimelineView(QWidget):
 
     def visible_people(self) -> list[int]:
         """Track ids with a row on screen: the most recently seen that fit above everyone's
-        row and the legend's lines (every class keeps its key; a row given way is "+N")."""
+        row and the legend's lines (every class keeps its key; a row given way is "+N"), of
+        those seen last at the same moment the highest numbers."""
         rows = max(1, int((self.height() - 8) // _ROW_PX) - self.legend_lines_needed())
         people = sorted(self.timeline.people(), key=lambda p: p.last_seen_s)[-rows:]
         return sorted(p.track_id for p in people if p.track_id is not None)
@@ -267,7 +268,18 @@ class TimelineView(QWidget):
         if not hidden:
             return ""
         rows = "row" if hidden == 1 else "rows"
-        return f"{hidden} more {rows}, for the people seen longest ago: drag the panel's top edge up to see them"
+        # The rows kept are of those seen last; among those seen last at the same moment (a
+        # photo's faces), of the highest numbers. "Seen longest ago" was said of a photo too.
+        shown = set(self.visible_people())
+        last_shown = min(p.last_seen_s for p in self.timeline.people() if p.track_id in shown)
+        ties = sum(1 for p in self.timeline.people() if p.track_id not in shown and p.last_seen_s >= last_shown)
+        if not ties:
+            which = "the people seen longest ago"
+        elif ties == hidden:
+            which = "the lowest numbers of those last seen at the same moment"
+        else:
+            which = "the people seen longest ago and the lowest numbers of those last seen at the same moment"
+        return f"{hidden} more {rows}, for {which}: drag the panel's top edge up to see them"
 
     def person_at(self, y: float) -> int | None:
         """The track id of the person whose row is at height ``y``, if any."""
