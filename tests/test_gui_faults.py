@@ -45,6 +45,7 @@ from tests.gui_support import (
     play_looping,
     shown_result,
     source_info_of,
+    thread_held,
     use_output_folder,
     wait_for_face_result,
     wait_until_stopped,
@@ -388,6 +389,26 @@ def test_a_slide_show_starts_at_the_first_picture_that_reads_and_ends_as_finishe
     wait_until_stopped(qtbot, window)
     assert "Finished playing pictures" in window.source_banner.text()
     assert window.source_banner.level == "info"
+
+
+def test_a_slide_shows_finished_banner_waits_for_its_last_pictures_result(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: the end was told as the capture thread read past the last picture, while the
+    # inference thread was still busy (the CPU loaded, the fast classifier being built):
+    # "Finished playing pictures" showed beside the picture before, the last one unlabelled.
+    folder = tmp_path / "pictures"
+    write_slide_show(folder, [astronaut_bgr()] * 2)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    with thread_held(window.controller.inference_thread):  # the last picture waits to be labelled
+        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+        qtbot.wait(100)  # time for a banner shown too early
+        assert "Finished playing" not in window.source_banner.text()
+        assert shown_result(window).frame_index == 0
+    qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
+    assert shown_result(window).frame_index == 1 and shown_result(window).faces
+    assert "Finished playing pictures (2 pictures)" in window.source_banner.text()
 
 
 def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:

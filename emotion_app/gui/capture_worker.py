@@ -691,6 +691,7 @@ class CaptureWorker(QObject):
 
     def _on_read_failed(self, source: FrameSource, spec: SourceSpec, now: float) -> None:
         file_end: FileEnd | None = None
+        last_frame: tuple[tuple[int, int], int] | None = None
         if isinstance(spec, (CameraSpec, ScreenSpec)):
             # A network camera's own thread opens its stream again where it breaks off, and
             # the source says when it gives the stream up (why_ended): its word, not the clock's.
@@ -716,6 +717,9 @@ class CaptureWorker(QObject):
             self.file_ended.emit(self._stream_id)
             # Its last frame was shown, whether the file ended or was cut short there.
             file_end = self._last_frame_end(source)
+            last = self._last_frame
+            if last is not None and last.stream_id == self._stream_id:
+                last_frame = ((last.stream_id, last.seeks), last.index)
             if source.frame_count != self._count_told:
                 # Learnt by this last read (a raw MJPEG's padding scanned to its end): its
                 # news, queued, would find the file closed, and the seek bar left at 0:00.
@@ -746,7 +750,8 @@ class CaptureWorker(QObject):
                 self._learn_real_length(source, spec)
         frames_read = self._index
         self._close_source()
-        self.fault.emit(_fault(kind, spec, message, frames_read, request=self._requests_taken, file_end=file_end))
+        fault = _fault(kind, spec, message, frames_read, request=self._requests_taken, file_end=file_end)
+        self.fault.emit(dataclasses.replace(fault, last_frame=last_frame))
 
     def _last_frame_end(self, source: FrameSource) -> FileEnd | None:
         """The end of the file's last frame delivered, read to its end just now (or to where

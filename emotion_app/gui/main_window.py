@@ -180,6 +180,9 @@ class MainWindow(QMainWindow):
         # command line): listed in the recent files once it opens, not at the app's own
         # reopens of it (Play again, a seek after its end), each a write of the settings file.
         self._to_list_once_opened: Path | None = None
+        # A file's end, told before its last frame's result came (the inference thread busy):
+        # that frame's (run, index) and the "Finished playing" message shown once it comes.
+        self._end_waiting: tuple[tuple[tuple[int, int], int], str] | None = None
 
         self.controller = StreamController(
             # --weights wins; otherwise the model chosen last time, if it is still there.
@@ -1083,6 +1086,7 @@ class MainWindow(QMainWindow):
     def _on_source_opened(self, info: SourceInfo) -> None:
         if info.request != self.controller.requests_sent:
             return  # stopped or opened again since (its open could not be given up)
+        end_waiting, self._end_waiting = self._end_waiting, None  # that frame's result will not be shown
         self.source_state.opened(info)
         if info.session != self._opened_session:
             # Another session than the last source opened: another source (cleared already),
@@ -1118,6 +1122,8 @@ class MainWindow(QMainWindow):
             # to the user, its bar, banner ("Play again") and status line stay as they were.
             if self.source_state.ended:
                 self.playback_bar.show_finished()
+                if end_waiting is not None:  # its frame is labelled anew: the end is told now
+                    self.source_messages.show_ended(end_waiting[1])
             self._update_actions()
             return
         self.source_banner.dismiss()
@@ -1133,6 +1139,7 @@ class MainWindow(QMainWindow):
     def _on_source_fault(self, fault: SourceFault) -> None:
         if fault.spec != self.source_state.spec or fault.request != self.controller.requests_sent:
             return  # a source the user has already moved away from, or stopped or opened again
+        self._end_waiting = None
         if fault.kind is FaultKind.OPEN_FAILED:
             if isinstance(fault.spec, CameraSpec):  # not "started" where it did not open
                 self.camera_taken.open_failed(fault.spec, self.picker.devices())
@@ -1155,6 +1162,13 @@ class MainWindow(QMainWindow):
             self.timeline_panel.end_file(fault.file_end)
         if fault.kind is FaultKind.ENDED:
             self.playback_bar.show_finished()
+            shown = self.view.result
+            last = fault.last_frame
+            if last is not None and (shown is None or (shown.run, shown.frame_index) != last):
+                # Its last frame's result has not come yet (the inference thread busy): a
+                # slide show's "Finished playing" beside the picture before, unlabelled.
+                self._end_waiting = (last, fault.message)
+                return
             self.source_messages.show_ended(fault.message)
             return
         self.source_messages.show_problem(fault.message, fault.spec, fault.file_there)
@@ -1280,6 +1294,10 @@ class MainWindow(QMainWindow):
             # a refresh later ("no faces" beside a boxed face reads as a fault).
             self.status.show_summary(self.status_summary(time.perf_counter()))
         self.timeline_panel.add(result, in_file=self.is_file)
+        waiting = self._end_waiting
+        if waiting is not None and (result.run, result.frame_index) == waiting[0]:
+            self._end_waiting = None  # the file's last frame is shown: now it has finished
+            self.source_messages.show_ended(waiting[1])
 
     def _on_stream_left(self, end: FileEnd) -> None:
         """A file stopped on a frame: that frame's faces count its own showing, as at the

@@ -123,6 +123,9 @@ class SourceFault:
     # Of a file read to its end (ENDED), or to where it stops (READ_FAILED: cut short, or
     # a raw MJPEG's why_ended): its last frame's end, which the timeline counts.
     file_end: FileEnd | None = None
+    # Of a file read to its end: its last frame delivered (a result's ``run`` and
+    # ``frame_index``), a picture's too, whose result "Finished playing" waits for.
+    last_frame: tuple[tuple[int, int], int] | None = None
 
 
 @dataclass(frozen=True)
