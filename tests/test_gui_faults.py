@@ -411,6 +411,24 @@ def test_a_slide_shows_finished_banner_waits_for_its_last_pictures_result(
     assert "Finished playing pictures (2 pictures)" in window.source_banner.text()
 
 
+def test_a_stop_while_the_last_pictures_result_waits_still_tells_the_end(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: the stop let the capture thread drop the last picture still waiting for the busy
+    # inference thread, so the result the "Finished playing" banner waited for never came:
+    # a finished show with no banner and no Play again.
+    folder = tmp_path / "pictures"
+    write_slide_show(folder, [astronaut_bgr()] * 2)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    with thread_held(window.controller.inference_thread):  # the last picture waits to be labelled
+        qtbot.waitUntil(lambda: window.source_state.ended and not window.is_running, timeout=WAIT_MS)
+        window.stop()
+    qtbot.waitUntil(lambda: "Finished playing pictures" in window.source_banner.text(), timeout=WAIT_MS)
+    assert window.source_banner.button_captions()[0] == "Play again"
+    assert window.source_state.ended
+
+
 def test_recording_with_nothing_playing_is_refused(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
     window = make_window()  # no camera, no video
     window.record_action.trigger()

@@ -1177,6 +1177,11 @@ class MainWindow(QMainWindow):
         if request != self.controller.requests_sent:
             return  # the source was opened again since (Stop, then Start at once)
         self.source_state.stopped()
+        waiting, self._end_waiting = self._end_waiting, None
+        if waiting is not None and self.source_state.ended:
+            # Stopped while its last frame waited to be labelled: the stop let that frame go
+            # unlabelled, so the end is told now (it waited for a result that never came).
+            self.source_messages.show_ended(waiting[1])
         self.window_cover.update_notice()
         self._update_actions()
         # Said once, by the summary on the right, at once: a message "Stopped" on the left
