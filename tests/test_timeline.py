@@ -739,6 +739,20 @@ def test_the_plots_axis_is_the_session_time_its_title_says() -> None:
     assert strips.get_title() == "Shown emotion over the last 3 s"
 
 
+def test_the_plots_axis_runs_to_the_sessions_end_after_the_last_face_has_gone() -> None:
+    # Was: the loop over the blocks reused the name of the session's end, so the axis ended
+    # where the last row's person was last seen: a face seen 0-5 s of 20 s drew 0-4.9 s.
+    timeline = SessionTimeline(SIX_LABELS)
+    for index in range(200):  # 10 fps for 20 s, the face only in its first 5 s
+        timeline.add(index / 10.0, [face(1, "happy")] if index < 50 else [])
+    assert timeline.now_s == pytest.approx(19.9)
+    axis, [spans] = drawn_spans(timeline)
+    assert axis == (0.0, pytest.approx(19.9))
+    assert spans[0][0] == 0.0 and spans[-1][1] == pytest.approx(4.9)
+    # And its title says the session's length, not the time till the face went ("last 4 s").
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 19 s"
+
+
 def test_a_face_with_no_time_yet_draws_no_block_in_the_strip_or_the_plot() -> None:
     # Was: a frame of no time (the paused frame a Clear keeps, Home's first frame after it)
     # gave its faces a "token" bucket: the panel and the plot drew a block at 0-1 s under

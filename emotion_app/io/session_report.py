@@ -103,8 +103,8 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
         assert person.track_id is not None
         # Each second's label over the parts of it the person was seen in: a whole second's
         # block for a face seen 0.3 s of it drew them where they were not.
-        for begin, end, label_index in timeline.seen_strip(person.track_id):
-            strips.broken_barh([(begin, end - begin)], (row - 0.35, 0.7), facecolors=colors[label_index])
+        for begin, finish, label_index in timeline.seen_strip(person.track_id):
+            strips.broken_barh([(begin, finish - begin)], (row - 0.35, 0.7), facecolors=colors[label_index])
     strips.set_xlim(start, max(end, start + timeline.bucket_s))
     strips.set_ylim(-0.6, rows - 0.4)
     strips.set_yticks(range(len(people)), [plot_label(person.name) for person in people])
