@@ -410,6 +410,30 @@ class TimelineView(QWidget):
         finally:
             painter.end()
 
+    def row_blocks(self, track_id: int) -> list[tuple[float, float, int]]:
+        """The blocks ``track_id``'s strip is painted with: (left, width, label index), in
+        the view's pixels."""
+        strips = self.strip_rect()
+        start, span = self.axis()
+        scale = strips.width() / span
+        blocks: list[tuple[float, float, int]] = []
+        # Runs of one label become one rectangle: a few per row, not one per second. Each
+        # second's label covers only when the person was seen in it, as the plot draws it.
+        run_start, run_label, run_end = -1.0, -1, -1.0
+        for begin, end, label in self.timeline.seen_strip(track_id) + [(float("inf"), float("inf"), -2)]:
+            if label == run_label and abs(begin - run_end) < 1e-6:
+                run_end = end
+                continue
+            if run_label >= 0:
+                x0 = strips.left() + max(0.0, run_start - start) * scale
+                x1 = strips.left() + min(span, run_end - start) * scale
+                if x1 > x0:
+                    width = max(_MIN_BLOCK_PX, x1 - x0)
+                    x0 = min(x0, strips.right() - width)  # a widened block at the end stays in
+                    blocks.append((x0, width, run_label))
+            run_start, run_label, run_end = begin, label, end
+        return blocks
+
     def _paint(self, painter: QPainter) -> None:
         painter.fillRect(self.rect(), _BACKGROUND)
         timeline = self.timeline
@@ -423,8 +447,6 @@ class TimelineView(QWidget):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                 "No faces yet: each tracked person gets a row here.",
             )
-        start, span = self.axis()
-        scale = strips.width() / span
         chosen = self.chosen_person() if self.hasFocus() else None
         for row, track_id in enumerate(ids):
             top = self.row_top(row)
@@ -441,21 +463,8 @@ class TimelineView(QWidget):
             if portrait is not None:
                 painter.drawImage(self.portrait_rect(row), bgr_image(portrait))
             painter.fillRect(QRectF(strips.left(), top + 3, strips.width(), _ROW_PX - 8), _EMPTY)
-            # Runs of one label become one rectangle: a few per row, not one per second. Each
-            # second's label covers only when the person was seen in it, as the plot draws it.
-            run_start, run_label, run_end = -1.0, -1, -1.0
-            for begin, end, label in timeline.seen_strip(track_id) + [(float("inf"), float("inf"), -2)]:
-                if label == run_label and abs(begin - run_end) < 1e-6:
-                    run_end = end
-                    continue
-                if run_label >= 0:
-                    x0 = strips.left() + max(0.0, run_start - start) * scale
-                    x1 = strips.left() + min(span, run_end - start) * scale
-                    if x1 > x0:
-                        width = max(_MIN_BLOCK_PX, x1 - x0)
-                        x0 = min(x0, strips.right() - width)  # a widened block at the end stays in
-                        painter.fillRect(QRectF(x0, top + 3, width, _ROW_PX - 8), self._colors[run_label])
-                run_start, run_label, run_end = begin, label, end
+            for x0, width, label in self.row_blocks(track_id):
+                painter.fillRect(QRectF(x0, top + 3, width, _ROW_PX - 8), self._colors[label])
             self._paint_shares(painter, row, summaries[track_id].shares)
         overall_row = max(len(ids), 1)  # with nobody yet, row 0 holds the hint above the legend
         top = self.row_top(overall_row)
