@@ -418,11 +418,14 @@ class TimelineView(QWidget):
         scale = strips.width() / span
         blocks: list[tuple[float, float, int]] = []
         # Runs of one label become one rectangle: a few per row, not one per second. Each
-        # second's label covers only when the person was seen in it, as the plot draws it.
+        # second's label covers only when the person was seen in it, as the plot draws it;
+        # a gap under a pixel cannot be drawn, so it joins the run: a face found on every
+        # other frame made a rectangle a frame, thousands a row, each repaint slow.
+        join_s = max(1e-6, 1.0 / scale)
         run_start, run_label, run_end = -1.0, -1, -1.0
         for begin, end, label in self.timeline.seen_strip(track_id) + [(float("inf"), float("inf"), -2)]:
-            if label == run_label and abs(begin - run_end) < 1e-6:
-                run_end = end
+            if label == run_label and begin - run_end < join_s:
+                run_end = max(run_end, end)
                 continue
             if run_label >= 0:
                 x0 = strips.left() + max(0.0, run_start - start) * scale
