@@ -20,14 +20,6 @@ LINK_LOOP = "a loop of symbolic links (it points back to itself)"
 LINK_CHAIN = "a chain of more symbolic links than the system follows"
 
 
-def is_link_loop(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a symbolic link whose links never reach a file: the system gives
-    up on it (ELOOP) and following them comes back to a link already followed. A path that
-    only passes through a loop on its way (``LOOP/x``) is no link itself, and not one; nor
-    is a long chain that ends at a file (:func:`link_trouble` tells both)."""
-    return _gives_up(path) and os.path.islink(path) and _loops(path)
-
-
 def link_trouble(path: str | os.PathLike[str]) -> str:
     """Why the system gives up on ``path``'s symbolic links (ELOOP), in words to put after
     the path or "it": "is LOOP", "passes through PART, which is LOOP" (PART the first

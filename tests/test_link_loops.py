@@ -19,7 +19,7 @@ from emotion_app.gui.settings import AppSettings
 from emotion_app.io.output_folder import output_folder_problem
 from emotion_app.io.path_lookup import LinkLoop, path_exists
 from emotion_app.io.video import InputError, open_input
-from emotion_app.link_loops import LINK_LOOP, is_link_loop
+from emotion_app.link_loops import LINK_LOOP, link_trouble
 from emotion_app.samples import VideoTruth
 from tests.gui_support import WAIT_MS, WindowFactory, wait_until_stopped
 from tests.synthetic_fer import write_fer_csv
@@ -45,7 +45,7 @@ def link_loop(folder: Path, kind: str, name: str = "loop") -> Path:
 @pytest.mark.parametrize("kind", LOOP_KINDS)
 def test_a_loop_is_told_apart_from_a_missing_path_and_a_path_through_one(tmp_path: Path, kind: str) -> None:
     loop = link_loop(tmp_path, kind)
-    assert is_link_loop(loop) and is_link_loop(str(loop))
+    assert link_trouble(loop) == link_trouble(str(loop)) == f"is {LINK_LOOP}"
     with pytest.raises(LinkLoop) as error:
         path_exists(loop)
     assert str(error.value) == f"is {LINK_LOOP}"
@@ -53,7 +53,7 @@ def test_a_loop_is_told_apart_from_a_missing_path_and_a_path_through_one(tmp_pat
     (tmp_path / "real.txt").write_text("x")
     (tmp_path / "link.txt").symlink_to("real.txt")
     for other in (tmp_path / "missing", loop / "inside", tmp_path / "link.txt", tmp_path / "real.txt"):
-        assert not is_link_loop(other), other
+        assert link_trouble(other) != f"is {LINK_LOOP}", other
     assert path_exists(tmp_path / "link.txt") and not path_exists(tmp_path / "missing")
 
 
@@ -344,7 +344,7 @@ def test_a_long_chain_of_links_is_told_as_one_not_as_a_loop(tmp_path: Path, caps
 
     (tmp_path / "clip.mp4").write_bytes(b"behind the chain")
     chain = link_chain(tmp_path, "clip.mp4", "chain.mp4")
-    assert not is_link_loop(chain) and chain.resolve() == tmp_path / "clip.mp4"
+    assert link_trouble(chain) == f"is {LINK_CHAIN}" and chain.resolve() == tmp_path / "clip.mp4"
     for command in ("analyze", "bench"):
         assert main([command, str(chain)]) == 2
         assert capsys.readouterr().err == f"error: {chain}: it is {LINK_CHAIN}\n"
