@@ -1128,18 +1128,121 @@ def test_the_notice_of_which_camera_was_taken_goes_when_another_is_picked_before
 
 
 def _window_loading_the_model(
-    make_window: WindowFactory, devices: list[CameraDevice], bench: SourceFactory
+    make_window: WindowFactory, devices: list[CameraDevice], bench: SourceFactory, camera: str | None = None
 ) -> tuple[MainWindow, threading.Event]:
-    """A real window listing ``devices`` whose model loads only once the event returned is
-    set (the test sets it, in a ``finally``, else the window waits WAIT_MS for it)."""
+    """A real window listing ``devices`` (``camera``: what follows ``--camera``) whose model
+    loads only once the event returned is set (the test sets it, in a ``finally``, else the
+    window waits WAIT_MS for it)."""
     loaded = threading.Event()
 
     def held_load(path: Path | None) -> PipelineBundle:
         loaded.wait(WAIT_MS / 1000)
         return load_eager_pipeline(path)
 
-    window = make_window(devices=devices, source_factory=bench, wait_for_model=False, pipeline_loader=held_load)
+    window = make_window(
+        camera=camera, devices=devices, source_factory=bench, wait_for_model=False, pipeline_loader=held_load
+    )
     return window, loaded
+
+
+def test_a_camera_name_not_found_before_the_model_loads_names_the_cameras_plugged_in_meanwhile(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: `--camera Hubble`, Start before the model had loaded: cameras plugged in or
+    # unplugged meanwhile went to the status line only, and the error kept naming the
+    # cameras listed at Start until the model had loaded.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN], bench, camera="Hubble")
+    monitor = device_monitor_of(window)
+    try:
+        window.toggle_start_stop()  # Start
+        assert window.model_status is None
+        assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: Integrated Webcam."
+        monitor.set_devices([BUILT_IN, USB])  # plugged in
+        said = "No camera named 'Hubble'. Cameras: Integrated Webcam, Logitech C920."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        assert window.source_banner.level == "error" and "Retry" in window.source_banner.button_captions()
+        monitor.set_devices([USB])  # unplugged
+        said = "No camera named 'Hubble'. Cameras: Logitech C920."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        monitor.set_devices([])  # every one unplugged: as after the model has loaded
+        assert window.source_banner.text().startswith("No camera found.")
+        monitor.set_devices([BUILT_IN])  # one plugged back in: the name not found again
+        said = "No camera named 'Hubble'. Cameras: Integrated Webcam."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        # One of that name plugged in: untrue, it goes; the model's load starts that camera.
+        hubble = CameraDevice("Hubble Cam", 4)
+        monitor.set_devices([USB, hubble])
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        monitor.set_devices([USB])  # unplugged again: true again, said again
+        said = "No camera named 'Hubble'. Cameras: Logitech C920."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        monitor.set_devices([USB, hubble])
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        assert window.model_status is None and bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(4, "Hubble Cam")]
+
+
+def test_a_camera_name_not_found_before_the_model_loads_and_dismissed_is_told_anew_in_the_view(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: dismissed, the error stayed in the view (no frame there), naming the cameras
+    # listed at Start while others were plugged in, until the model had loaded.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN], bench, camera="Hubble")
+    monitor = device_monitor_of(window)
+    try:
+        window.toggle_start_stop()  # Start
+        assert window.view.placeholder == "No camera named 'Hubble'. Cameras: Integrated Webcam."
+        banner_button(window, "✕").click()
+        monitor.set_devices([BUILT_IN, USB])
+        assert window.source_banner.text() == ""  # closed by the user: stays closed
+        assert window.view.placeholder == "No camera named 'Hubble'. Cameras: Integrated Webcam, Logitech C920."
+        monitor.set_devices([USB])
+        assert window.view.placeholder == "No camera named 'Hubble'. Cameras: Logitech C920."
+        monitor.set_devices([USB, CameraDevice("Hubble Cam", 4)])  # untrue: the model loads
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        assert window.model_status is None and bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(4, "Hubble Cam")]
+
+
+def test_a_camera_chosen_refused_before_the_model_loads_names_the_cameras_plugged_in_meanwhile(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the refusal of Start (another camera at the index of the one picked) kept naming
+    # the camera at that index, and "Pick another camera", while cameras came and went.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [C920_FIRST, BUILT_IN, C920_SECOND], bench)
+    monitor = device_monitor_of(window)
+    elgato = CameraDevice("Elgato Facecam", 6, "/dev/video6")
+    try:
+        window.picker.activated.emit(2)  # the second Logitech C920 picked
+        monitor.set_devices([BUILT_IN, elgato])  # both unplugged, another at its index
+        window.toggle_start_stop()  # Start: refused
+        said = "Logitech C920 is not connected: index 6 is Elgato Facecam now. Pick another camera in the toolbar."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        monitor.set_devices([elgato])  # one camera left: none other to pick
+        said = "Logitech C920 is not connected: index 6 is Elgato Facecam now."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        monitor.set_devices([elgato, CameraDevice("Microsoft LifeCam", 8)])
+        assert window.source_banner.text() == f"{said} Pick another camera in the toolbar."
+        monitor.set_devices([CameraDevice("Microsoft LifeCam", 6)])  # another at its index now
+        said = "Logitech C920 is not connected: index 6 is Microsoft LifeCam now."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        # Plugged back in at another index: untrue, it goes; the model's load starts it there.
+        monitor.set_devices([CameraDevice("Microsoft LifeCam", 6), CameraDevice("Logitech C920", 7)])
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        assert window.model_status is None and bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(7, "Logitech C920")]
 
 
 def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_loaded(

@@ -90,7 +90,7 @@ from .player_control import PlayerControl
 from .recording_control import NOTHING_TO_RECORD_TAG, RecordingControl
 from .settings import RECENT_KEPT, AppSettings
 from .snapshot import SnapshotSaver, save_snapshot
-from .source_messages import SourceMessages
+from .source_messages import LOADING_MODEL, SourceMessages
 from .source_state import SourceState, same_source
 from .stats import rate_text
 from .status_bar import PerformanceStats, PerformanceStatusBar
@@ -133,8 +133,6 @@ WEIGHTS_SUFFIX = ".safetensors"
 WEIGHTS_FILTER = f"Weights (*{WEIGHTS_SUFFIX});;All files (*)"
 # The status bar changes twice a second: often enough to follow, rarely enough to read.
 _STATUS_INTERVAL_MS = 500
-# What the view and the status line say until the first model is in (no source opens before).
-_LOADING_MODEL = "Loading the emotion model…"
 # How long the output folder and a recording's files may take to answer their checks
 # (made off the GUI thread) before the user is told they do not: on a network share whose
 # server has gone they never answer, and the press would otherwise come to nothing unsaid.
@@ -375,7 +373,7 @@ class MainWindow(QMainWindow):
         # The first source starts once the model has loaded (or failed to): frames are
         # shown through the inference thread, so a video started earlier would skip its
         # first frames while the model loads.
-        self.view.set_placeholder(_LOADING_MODEL)
+        self.view.set_placeholder(LOADING_MODEL)
         # The status line says so too from the first moment, not only at its first refresh
         # (its label's own "Stopped" read for half a second beside the view's words).
         self.status.show_summary(self.status_summary(time.perf_counter()))
@@ -1412,7 +1410,7 @@ class MainWindow(QMainWindow):
         left on screen: "Finished · 5 faces", "Stopped · no faces"; as the view says, "Loading
         the emotion model…" and "Opening…" until a first frame has been looked at."""
         if not self._initial_source_started:
-            return _LOADING_MODEL  # as the view says: "Stopped" read as if nothing would play
+            return LOADING_MODEL  # as the view says: "Stopped" read as if nothing would play
         result = self.view.result
         faces = len(result.faces) if result is not None else 0
         faces_text = "no faces" if faces == 0 else count_text(faces, "face")

@@ -32,8 +32,12 @@ _CAMERAS_TAG = "cameras available"
 # The most of a camera's name a button shows: a long one would push the banner wider than a
 # small window.
 _BUTTON_NAME_CHARS = 28
+# Its tag for "No camera found": withdrawn once one is listed while the model loads.
+_NO_CAMERA_TAG = "no camera"
 # What the view says with no camera listed (the banner says it at more length).
 _NO_CAMERA_VIEW = "No camera found.\nOpen a video file (Ctrl+O) or a network camera (Ctrl+Shift+O) to start."
+# What the view and the status line say until the first model is in (no source opens before).
+LOADING_MODEL = "Loading the emotion model…"
 
 
 # How a camera's problem reads for a list of cameras (it may name some of them); "" where it
@@ -127,6 +131,9 @@ class SourceMessages:
         # The view's placeholder as these messages set it last: an offer taking the place
         # of what it said says so there too (not over the window's own "Opening…", "Stopped").
         self._in_view: str | None = None
+        # A camera's problem taken away while the model loads, untrue for the cameras listed
+        # then (nothing put up since): said again once it holds again, as an offer would.
+        self._dropped_while_loading: _CameraProblem | None = None
         source_banner.closed.connect(self._on_closed)
         source_banner.message_shown.connect(self._forget_turned_down)
 
@@ -143,6 +150,7 @@ class SourceMessages:
                 ("Network camera…", self._open_stream_dialog),
                 ("Retry", self._retry),
             ],
+            tag=_NO_CAMERA_TAG,
         )
 
     def show_problem(
@@ -248,7 +256,10 @@ class SourceMessages:
         state = self._source_state
         if state.running:
             return
+        loading = not state.starting and self._waiting_for_model()
         problem = self._standing_problem(devices)
+        if problem is None and loading:
+            problem = self._dropped_holding_again(devices)
         holds = problem is not None and bool(problem.reason)
         if not devices:
             self._turned_down = None  # none to offer: any camera plugged in again is news
@@ -281,6 +292,8 @@ class SourceMessages:
             # So does it while the model loads: the window then starts the camera asked
             # for, or picked in the toolbar meanwhile, else the first listed, by itself.
             self._status_bar.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
+            if loading:
+                self._retell_while_loading(problem, devices)
             return
         if state.spec is None or isinstance(state.spec, CameraSpec):
             # The button names the camera it starts: the picker may show none of them (a
@@ -312,6 +325,55 @@ class SourceMessages:
                 tag=_CAMERAS_TAG,
             )
 
+    def _retell_while_loading(self, problem: _CameraProblem | None, devices: list[CameraDevice]) -> None:
+        """Cameras listed anew while the model loads, where no offer is put up (the window
+        starts a camera itself once it has loaded): what the banner and the view say of the
+        cameras is said for ``devices``, or taken away where untrue, the view saying the
+        model loads again. ``problem``: the standing one, as it reads for ``devices``."""
+        if problem is not None and problem.reason:
+            self._say_alone(problem)
+        elif problem is not None:
+            # Untrue now (the camera asked for is listed): the window starts it once the model
+            # has loaded; said again should it hold again before then.
+            self._banner.dismiss()
+            self._say_in_view(LOADING_MODEL)
+            self._dropped_while_loading = self._problem
+        elif self._banner.tag == _NO_CAMERA_TAG:
+            # One is listed: a camera's problem it took the place of (every camera unplugged)
+            # is said again where it holds; else the window starts a camera once the model is in.
+            behind = self._holding_for_source(devices)
+            if behind is not None:
+                self._say_alone(behind)
+            else:
+                self._banner.dismiss()
+                self._say_in_view(LOADING_MODEL)
+        elif self._banner.isHidden() and self._view.placeholder == self._in_view:
+            # A message the user closed (an error, "No camera found"), said still in the view
+            # (see _problem_in_view): said there as it reads for these cameras, else not.
+            behind = self._holding_for_source(devices)
+            if behind is None:
+                self._say_in_view(LOADING_MODEL)
+            else:
+                self._say_in_view(self.problem_text(behind.message, behind.spec))
+                self._problem = replace(behind, shown=self._view.placeholder)
+
+    def _holding_for_source(self, devices: list[CameraDevice]) -> _CameraProblem | None:
+        """The camera's problem put up last where it is of the source asked for now and holds
+        for ``devices`` (as it reads for them), whatever the banner says; else None."""
+        problem = self._problem
+        if problem is None or problem.spec != self._source_state.spec:
+            return None
+        problem = self._retold(problem, devices)
+        return problem if problem.reason else None
+
+    def _dropped_holding_again(self, devices: list[CameraDevice]) -> _CameraProblem | None:
+        """The camera's problem taken away while the model loads, untrue then, where it holds
+        again for ``devices`` and nothing has been put up or asked for since; else None."""
+        dropped = self._dropped_while_loading
+        if dropped is None or dropped is not self._problem or not self._banner.isHidden():
+            return None
+        return self._holding_for_source(devices) if self._view.placeholder == self._in_view == LOADING_MODEL else None
+
     def _standing_problem(self, devices: list[CameraDevice]) -> _CameraProblem | None:
         """The camera's problem put up last where the banner still stands for it, alone or
         at the head of the offer, or by an offer put up in its place while it did not hold
@@ -325,6 +387,11 @@ class SourceMessages:
         offered = self._banner.tag == _CAMERAS_TAG and self._offer is not None and self._offer.for_problem
         if not (alone or offered or self._unsaid_when_dismissed()):
             return None
+        return self._retold(problem, devices)
+
+    def _retold(self, problem: _CameraProblem, devices: list[CameraDevice]) -> _CameraProblem:
+        """``problem`` as it reads for ``devices`` (kept as the one put up last), its reason
+        "" where it does not hold for them."""
         if problem.retold is not None:
             message = problem.retold(devices)
             if not message:  # the camera asked for is listed: the offer does not say it is not
@@ -376,6 +443,7 @@ class SourceMessages:
         # Another message put up since: an offer after it is news again.
         self._turned_down = None
         self._closed_over = None
+        self._dropped_while_loading = None
 
     def _say_in_view(self, text: str) -> None:
         """Put ``text`` in the view (where no frame shows), as these messages' own."""
