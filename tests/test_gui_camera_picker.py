@@ -1245,6 +1245,25 @@ def test_a_camera_chosen_refused_before_the_model_loads_names_the_cameras_plugge
     assert bench.specs == [CameraSpec(7, "Logitech C920")]
 
 
+def test_the_status_line_naming_cameras_plugged_in_while_the_model_loads_goes_once_none_is_listed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "Cameras available: Integrated Webcam (in the toolbar's list)." stayed in the
+    # status line for its seconds after every camera was unplugged.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [], bench)
+    monitor = device_monitor_of(window)
+    try:
+        monitor.set_devices([BUILT_IN])
+        assert window.status.currentMessage() == "Cameras available: Integrated Webcam (in the toolbar's list)."
+        monitor.set_devices([])
+        assert window.status.currentMessage() == ""
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
 def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_loaded(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:

@@ -134,6 +134,7 @@ class SourceMessages:
         # A camera's problem taken away while the model loads, untrue for the cameras listed
         # then (nothing put up since): said again once it holds again, as an offer would.
         self._dropped_while_loading: _CameraProblem | None = None
+        self._told_in_status = ""  # the cameras listed, as the status line said them last
         source_banner.closed.connect(self._on_closed)
         source_banner.message_shown.connect(self._forget_turned_down)
 
@@ -254,6 +255,8 @@ class SourceMessages:
         asked for failed, the offer begins with why (see :meth:`show_problem`). None listed
         any more, the offer is withdrawn, and a camera's problem is said alone again."""
         state = self._source_state
+        if not devices and self._status_bar.currentMessage() == self._told_in_status:
+            self._status_bar.clearMessage()  # it named cameras, all gone now
         if state.running:
             return
         loading = not state.starting and self._waiting_for_model()
@@ -291,7 +294,8 @@ class SourceMessages:
             # banner, its Stop and the reason for the wait: the news goes to the status line.
             # So does it while the model loads: the window then starts the camera asked
             # for, or picked in the toolbar meanwhile, else the first listed, by itself.
-            self._status_bar.showMessage(f"Cameras available: {names} (in the toolbar's list).", 8000)
+            self._told_in_status = f"Cameras available: {names} (in the toolbar's list)."
+            self._status_bar.showMessage(self._told_in_status, 8000)
             if loading:
                 self._retell_while_loading(problem, devices)
             return
