@@ -1245,6 +1245,37 @@ def test_a_camera_chosen_refused_before_the_model_loads_names_the_cameras_plugge
     assert bench.specs == [CameraSpec(7, "Logitech C920")]
 
 
+@pytest.mark.parametrize("asked", ["camera-picked", "file-opened"])
+def test_another_source_asked_for_while_the_model_loads_takes_away_the_error_of_start(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, asked: str
+) -> None:
+    # Was: "No camera named 'Hubble'. Cameras: Integrated Webcam." stayed in the message
+    # area and the view over the camera picked (or the file opened) meanwhile, which the
+    # window was to start once the model had loaded, and kept naming cameras gone since.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN, USB], bench, camera="Hubble")
+    try:
+        window.toggle_start_stop()  # Start
+        assert window.source_banner.text() == "No camera named 'Hubble'. Cameras: Integrated Webcam, Logitech C920."
+        if asked == "camera-picked":
+            window.picker.activated.emit(1)  # Logitech C920
+        else:
+            window.open_video(gui_video.path)
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        device_monitor_of(window).set_devices([USB])  # nothing said of a name no longer asked for
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        assert window.model_status is None and bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert len(bench.specs) == 1  # once, the source asked for last
+    opened = bench.specs[0]
+    if asked == "camera-picked":
+        assert opened == CameraSpec(2, "Logitech C920")
+    else:
+        assert isinstance(opened, VideoFileSpec) and opened.path == gui_video.path
+
+
 def test_the_status_line_naming_cameras_plugged_in_while_the_model_loads_goes_once_none_is_listed(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

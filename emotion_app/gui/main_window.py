@@ -523,9 +523,12 @@ class MainWindow(QMainWindow):
             # which camera was taken one no longer asked for (asked for before the model loaded too).
             self.notice_banner.dismiss()
         if not self._initial_source_started:
-            # Before the model is ready: remember it, start it once the model is loaded.
+            # Before the model is ready: remember it, start it once the model is loaded. What
+            # was said of a source before (Start's error) is of it no more, as an open says.
             self._pending_source = spec
             self.source_state.spec = spec
+            self.source_banner.dismiss()
+            self.view.set_placeholder(LOADING_MODEL)
             return
         if self.recordings.busy and self.source_state.spec != spec:
             self.stop_recording()
