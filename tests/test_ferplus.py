@@ -314,8 +314,34 @@ def test_a_vote_count_that_is_no_number_of_votes_is_one_line(tmp_path: Path, cou
     votes = tmp_path / "votes.csv"
     row = [count] + ["0"] * (len(VOTE_COLUMNS) - 1)
     votes.write_text("split,file," + ",".join(VOTE_COLUMNS) + "\nTraining,a.png," + ",".join(row) + "\n")
-    with pytest.raises(DataError, match="row 2: vote counts must be numbers of votes"):
+    with pytest.raises(DataError, match="line 2: vote counts must be numbers of votes"):
         read_votes(votes)
+
+
+@pytest.mark.parametrize(
+    "layout", ["blank line before", "quoted field over two lines before", "bad row over two lines"]
+)
+def test_a_votes_error_names_the_line_an_editor_shows(tmp_path: Path, layout: str) -> None:
+    """It said "row N", counting rows: one short after a blank line or a file name quoted over
+    two lines. The bad row starts on line 4 of the file in each layout."""
+    counts = ",".join(["3"] + ["0"] * (len(VOTE_COLUMNS) - 1))
+    bad = ",".join(["ten"] + ["0"] * (len(VOTE_COLUMNS) - 1))
+    header = "split,file," + ",".join(VOTE_COLUMNS)
+    lines = {
+        "blank line before": [header, "", f"Training,a.png,{counts}", f"Training,c.png,{bad}"],
+        "quoted field over two lines before": [header, 'Training,"a', f'b.png",{counts}', f"Training,c.png,{bad}"],
+        "bad row over two lines": [header, f"Training,a.png,{counts}", "", 'Training,"c', f'd.png",{bad}'],
+    }[layout]
+    votes = tmp_path / "votes.csv"
+    votes.write_text("\n".join([*lines, f"Training,e.png,{counts}"]) + "\n")
+    with pytest.raises(DataError) as error:
+        read_votes(votes)
+    assert str(error.value) == f"{votes}, line 4: vote counts must be numbers of votes"
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([*lines[:3], f"Training,a.png,{counts}"]) + "\n")
+    if layout == "blank line before":
+        with pytest.raises(DataError, match=r", line 4: a second row for a.png \(the first is on line 3\)$"):
+            read_votes(twice)
 
 
 def test_faces_without_a_votes_row_are_counted_apart(
@@ -359,7 +385,7 @@ def test_a_face_with_two_votes_rows_is_one_line(folders: tuple[Path, Path], tmp_
     lines = votes_path.read_text().splitlines()
     twice = tmp_path / "twice.csv"
     twice.write_text("\n".join([*lines, lines[3]]) + "\n")
-    with pytest.raises(DataError, match=rf"row {len(lines) + 1}: a second row for .* \(the first is row 4\)"):
+    with pytest.raises(DataError, match=rf"line {len(lines) + 1}: a second row for .* \(the first is on line 4\)"):
         read_votes(twice)
 
 
@@ -422,7 +448,7 @@ def test_a_votes_row_cut_short_or_with_extra_fields_is_one_line(
     damaged = tmp_path / "damaged.csv"
     damaged.write_text("\n".join([*lines[:3], changed, *lines[4:]]) + "\n")
     fields = columns - 4 if cut == "short" else columns + 1
-    with pytest.raises(DataError, match=rf"row 4: {fields} fields, but the header has {columns} \(a row cut short"):
+    with pytest.raises(DataError, match=rf"line 4: {fields} fields, but the header has {columns} \(a row cut short"):
         read_votes(damaged)
 
 

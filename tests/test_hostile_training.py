@@ -666,11 +666,15 @@ def test_calibrate_live_checks_its_data_before_the_clips(tmp_path: Path, capsys:
         ),
         (
             "file,first_frame,last_frame,faces,labels\nx.mp4,a,9,1,happy\n",
-            "truth.csv, row 2: first_frame, last_frame and faces must be whole numbers",
+            "truth.csv, line 2: first_frame, last_frame and faces must be whole numbers",
+        ),
+        (  # the line an editor shows, past a note quoted over two lines and a blank line
+            'file,first_frame,last_frame,faces,labels,note\nx.mp4,0,9,1,happy,"two\nlines"\n\ny.mp4,a,9,1,happy,\n',
+            "truth.csv, line 5: first_frame, last_frame and faces must be whole numbers",
         ),
         ("file,first_frame,last_frame,faces,labels\nx.mp4,0,9,1,\n", "truth.csv: no frame range has labels"),
     ],
-    ids=["no truth.csv", "other columns", "a word for a frame", "no labels"],
+    ids=["no truth.csv", "other columns", "a word for a frame", "a word past other lines", "no labels"],
 )
 def test_calibrate_live_refuses_a_truth_that_judges_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], truth: str | None, said: str

@@ -186,7 +186,7 @@ def test_bad_data_exits_2_with_the_reason(tmp_path: Path, capsys: pytest.Capture
     bad = tmp_path / "bad.csv"
     bad.write_text("emotion,pixels,Usage\n3,1 2 3,Training\n")
     assert train.main(["--data", str(bad), "--epochs", "1", "--out", str(tmp_path / "r"), *FAST]) == 2
-    assert "bad.csv, row 2: 3 pixels" in capsys.readouterr().err
+    assert "bad.csv, line 2: 3 pixels" in capsys.readouterr().err
 
 
 def test_folder_data_and_evaluate_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

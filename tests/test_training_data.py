@@ -104,17 +104,29 @@ GOOD_PIXELS = " ".join(["7"] * 2304)
 @pytest.mark.parametrize(
     "row, message",
     [
-        ([3, " ".join(["7"] * 2000), "Training"], r"row 3: 2000 pixels, expected 2304"),
-        ([3, GOOD_PIXELS.replace("7", "x", 1), "Training"], r"row 3: pixels must be integers"),
-        ([9, GOOD_PIXELS, "Training"], r"row 3: unknown emotion code 9"),
-        (["happy", GOOD_PIXELS, "Training"], r"row 3: emotion 'happy' is not an integer"),
-        ([3, GOOD_PIXELS.replace("7", "300", 1), "Training"], r"row 3: pixel values outside"),
+        ([3, " ".join(["7"] * 2000), "Training"], r"line 3: 2000 pixels, expected 2304"),
+        ([3, GOOD_PIXELS.replace("7", "x", 1), "Training"], r"line 3: pixels must be integers"),
+        ([9, GOOD_PIXELS, "Training"], r"line 3: unknown emotion code 9"),
+        (["happy", GOOD_PIXELS, "Training"], r"line 3: emotion 'happy' is not an integer"),
+        ([3, GOOD_PIXELS.replace("7", "300", 1), "Training"], r"line 3: pixel values outside"),
     ],
 )
 def test_malformed_csv_rows_are_named(tmp_path: Path, row: list[object], message: str) -> None:
     path = _write_rows(tmp_path / "bad.csv", [[3, GOOD_PIXELS, "Training"], row])
     with pytest.raises(DataError, match=r"bad.csv.*" + message):
         read_csv(path, "Training", CLASSES_6)
+
+
+@pytest.mark.parametrize("before", ["a blank line", "a field quoted over two lines"])
+def test_a_malformed_csv_row_is_named_by_its_line(tmp_path: Path, before: str) -> None:
+    """The error said "row N", counting rows: one short after a blank line or a quoted field
+    over two lines, so the line an editor shows was not the one named."""
+    first = f"\n3,{GOOD_PIXELS},Training" if before == "a blank line" else f'3,"{GOOD_PIXELS}\n",Training'
+    path = tmp_path / "bad.csv"
+    path.write_text(f"emotion,pixels,Usage\n{first}\n9,{GOOD_PIXELS},Training\n")
+    with pytest.raises(DataError) as error:
+        read_csv(path, "Training", CLASSES_6)
+    assert str(error.value) == f"{path}, line 4: unknown emotion code 9 (expected 0..6)"
 
 
 def test_csv_with_wrong_columns(tmp_path: Path) -> None:
@@ -259,10 +271,10 @@ def test_stratified_split_is_seeded_and_stratified() -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        ("misspelt usage", r"row 5: Usage 'Trainng' is not one of Training, PublicTest, PrivateTest"),
-        ("no usage", r"row 5: Usage '' is not one of"),
-        ("cut short", r"row 5: 2 fields, but the header has 3"),
-        ("stray comma", r"row 5: 4 fields, but the header has 3"),
+        ("misspelt usage", r"line 5: Usage 'Trainng' is not one of Training, PublicTest, PrivateTest"),
+        ("no usage", r"line 5: Usage '' is not one of"),
+        ("cut short", r"line 5: 2 fields, but the header has 3"),
+        ("stray comma", r"line 5: 4 fields, but the header has 3"),
     ],
 )
 def test_a_malformed_csv_row_is_an_error_naming_its_row(tmp_path: Path, damage: str, message: str) -> None:

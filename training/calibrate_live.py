@@ -38,7 +38,7 @@ from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.wording import count_text
 
 from .arguments import margins_argument
-from .data import DataError
+from .data import DataError, numbered_rows
 from .stopping import interruptible
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
             if missing:
                 found = ",".join(reader.fieldnames or [])
                 raise DataError(f"{truth}: expected columns {','.join(TRUTH_COLUMNS)}, found {found or 'none'}")
-            for row_number, row in enumerate(reader, start=2):  # row 1 is the header
+            for line, row in numbered_rows(reader):
                 labels = frozenset(label.strip() for label in (row["labels"] or "").split("|") if label.strip())
                 if not labels or not (row["first_frame"] or "").strip():
                     continue  # a range that judges no expression
@@ -98,7 +98,7 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
                     ranges.append(((row["file"] or "").strip(), first, last, int(faces) if faces else None, labels))
                 except (TypeError, ValueError):  # a word, or a row cut short (None)
                     raise DataError(
-                        f"{truth}, row {row_number}: first_frame, last_frame and faces must be whole numbers"
+                        f"{truth}, line {line}: first_frame, last_frame and faces must be whole numbers"
                     ) from None
         except (UnicodeDecodeError, csv.Error) as exc:
             raise DataError(f"{truth}: not a UTF-8 CSV ({type(exc).__name__})") from None

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -36,7 +38,28 @@ _ALIASES = {
 
 
 class DataError(Exception):
-    """Malformed or missing data; the message names the file, row or path."""
+    """Malformed or missing data; the message names the file, line or path."""
+
+
+def numbered_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str | None, Any]]]:
+    """``reader``'s rows as its own iteration gives them (blank lines skipped, a short row's
+    missing fields None, extra ones listed under None), each with the line it starts on.
+
+    That line is what a user finds in an editor: a count of rows is off after a blank line or a
+    quoted field over several lines, and csv's ``line_num`` is the line a row ends on."""
+    names = reader.fieldnames or []  # reads the header
+    raw = reader.reader
+    end = raw.line_num
+    for fields in raw:
+        start, end = end + 1, raw.line_num
+        if not fields:
+            continue  # a blank line
+        row: dict[str | None, Any] = dict(zip(names, fields))
+        if len(fields) > len(names):
+            row[None] = fields[len(names) :]
+        for name in names[len(fields) :]:
+            row[name] = None
+        yield start, row
 
 
 @dataclass
@@ -119,35 +142,35 @@ def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...])
         header = set(reader.fieldnames or [])
         if not {"emotion", "pixels", "Usage"} <= header:
             raise DataError(f"{path}: expected columns emotion,pixels,Usage, found {sorted(header)}")
-        for row_number, row in enumerate(reader, start=2):  # row 1 is the header
+        for line, row in numbered_rows(reader):
             # Every row is checked this far, whatever its Usage: a row cut short or a
             # misspelt Usage would otherwise drop a face from every split unnoticed.
             fields = columns + len(row.get(None) or []) - sum(value is None for value in row.values())
             if fields != columns:
                 raise DataError(
-                    f"{path}, row {row_number}: {fields} fields, but the header has {columns} (a row cut short, or a "
+                    f"{path}, line {line}: {fields} fields, but the header has {columns} (a row cut short, or a "
                     "stray comma)"
                 )
             row_usage = (row["Usage"] or "").strip()
             if row_usage not in USAGES:
-                raise DataError(f"{path}, row {row_number}: Usage {row_usage!r} is not one of {', '.join(USAGES)}")
+                raise DataError(f"{path}, line {line}: Usage {row_usage!r} is not one of {', '.join(USAGES)}")
             if row_usage != usage:
                 continue  # another split's row, read when that split is
             try:
                 code = int(row["emotion"])
             except (TypeError, ValueError):
-                raise DataError(f"{path}, row {row_number}: emotion {row['emotion']!r} is not an integer") from None
+                raise DataError(f"{path}, line {line}: emotion {row['emotion']!r} is not an integer") from None
             if not 0 <= code < len(FER_EMOTIONS):
-                raise DataError(f"{path}, row {row_number}: unknown emotion code {code} (expected 0..6)")
+                raise DataError(f"{path}, line {line}: unknown emotion code {code} (expected 0..6)")
             parts = (row["pixels"] or "").split()
             if len(parts) != IMAGE_SIZE * IMAGE_SIZE:
-                raise DataError(f"{path}, row {row_number}: {len(parts)} pixels, expected {IMAGE_SIZE * IMAGE_SIZE}")
+                raise DataError(f"{path}, line {line}: {len(parts)} pixels, expected {IMAGE_SIZE * IMAGE_SIZE}")
             try:
                 values = np.array([int(p) for p in parts], dtype=np.int64)
             except ValueError:
-                raise DataError(f"{path}, row {row_number}: pixels must be integers 0..255") from None
+                raise DataError(f"{path}, line {line}: pixels must be integers 0..255") from None
             if values.min() < 0 or values.max() > 255:
-                raise DataError(f"{path}, row {row_number}: pixel values outside 0..255")
+                raise DataError(f"{path}, line {line}: pixel values outside 0..255")
             keys.append(f"{usage}#{len(images)}")
             images.append(values.astype(np.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE))
             names.append(FER_EMOTIONS[code])

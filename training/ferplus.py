@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import USAGES, DataError, FaceSet
+from .data import USAGES, DataError, FaceSet, numbered_rows
 
 VOTE_COLUMNS: tuple[str, ...] = (
     "neutral",
@@ -68,7 +68,7 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
     except OSError as exc:
         raise DataError(f"cannot read votes file {path}: {exc.strerror}") from exc
     counts: dict[str, np.ndarray] = {}
-    first_row: dict[str, int] = {}
+    first_line: dict[str, int] = {}
     per_usage: dict[str, int] = {}
     with handle:
         try:
@@ -90,13 +90,13 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
             raise DataError(f"{path}: missing vote columns {missing}")
         columns = len(reader.fieldnames or [])
         try:
-            for row_number, row in enumerate(reader, start=2):
+            for line, row in numbered_rows(reader):
                 # A row cut short (a file cut off mid-row) read its missing counts as 0 votes,
                 # and one with extra fields dropped them: either would change a face's target.
                 fields = columns + len(row.get(None) or []) - sum(value is None for value in row.values())
                 if fields != columns:
                     raise DataError(
-                        f"{path}, row {row_number}: {fields} fields, but the header has {columns} (a row cut short, "
+                        f"{path}, line {line}: {fields} fields, but the header has {columns} (a row cut short, "
                         "or a stray comma)"
                     )
                 row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
@@ -112,14 +112,14 @@ def read_votes(path: str | os.PathLike[str]) -> Votes:
                 try:
                     values = np.array([int(float(row[c] or 0)) for c in VOTE_COLUMNS], dtype=np.int64)
                 except (ValueError, OverflowError):  # text, or inf / a number past int64
-                    raise DataError(f"{path}, row {row_number}: vote counts must be numbers of votes") from None
+                    raise DataError(f"{path}, line {line}: vote counts must be numbers of votes") from None
                 if values.min() < 0:
-                    raise DataError(f"{path}, row {row_number}: negative vote count")
-                if key in first_row:  # which of the two holds the face's votes cannot be told
+                    raise DataError(f"{path}, line {line}: negative vote count")
+                if key in first_line:  # which of the two holds the face's votes cannot be told
                     raise DataError(
-                        f"{path}, row {row_number}: a second row for {key} (the first is row {first_row[key]})"
+                        f"{path}, line {line}: a second row for {key} (the first is on line {first_line[key]})"
                     )
-                first_row[key] = row_number
+                first_line[key] = line
                 counts[key] = values
         except (UnicodeDecodeError, csv.Error) as exc:
             raise DataError(f"{path}: not a votes CSV ({exc})") from None
