@@ -183,12 +183,9 @@ def test_training_writes_a_verifier_that_loads(tmp_path: Path) -> None:
     assert same, "seeded: the same config trains the same verifier"
 
 
-def test_training_says_where_the_mining_is_and_help_what_limit_bounds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The mining took minutes in silence, even with --limit, which bounds the faces only."""
-    from training import train_verifier as front_end
-
+def test_training_says_where_the_mining_is_and_limit_bounds_it(tmp_path: Path) -> None:
+    """The mining took minutes in silence; and --limit bounded the faces only, the mining of
+    every picture at every scale and 15,000 grains still ran whole, so no run was quick."""
     data = write_fer_folders(tmp_path / "fer", train_per_class=4, test_per_class=1)
     config = VerifierConfig(
         data=str(data),
@@ -196,22 +193,40 @@ def test_training_says_where_the_mining_is_and_help_what_limit_bounds(
         epochs=1,
         width=4,
         limit=8,
-        random_patches=2,
-        face_parts=4,
-        grain=2,
-        train_pictures=("text",),  # the smallest: mining it still takes seconds
-        validation_pictures=("text",),
+        train_pictures=("text", "page", "camera"),
+        validation_pictures=("text", "page"),
     )
     lines: list[str] = []
-    train_verifier(config, report=lines.append)
-    start = "8 faces read; mining look-alikes in scikit-image's pictures: 1 to train, then 1 to validate"
-    assert lines[:3] == [start, "  picture 1/1: text", "  picture 1/1: text"], lines
-    assert lines[3].startswith("data: 8 faces"), lines
+    verifier = train_verifier(config, report=lines.append)
+    start = (
+        "8 faces read; mining look-alikes in scikit-image's pictures: 3 to train, then 2 to validate "
+        "(--limit: at most 8 look-alikes of each kind to train, 1 to validate)"
+    )
+    pictures = ["  picture 1/3: text", "  picture 2/3: page", "  picture 3/3: camera", "  picture 1/1: text"]
+    assert lines[:5] == [start, *pictures], lines
+    # 3 + 3 + 2 mined crops and 8 grains; the parts of faces are at most one a face.
+    lookalikes = verifier.card.training["lookalikes"]
+    assert verifier.card.training["faces"] == 8 and 16 <= lookalikes <= 24, verifier.card.training
+    assert lines[5].startswith(f"data: 8 faces and {lookalikes} look-alikes to train; 1 and 1 to validate"), lines
+
+
+def test_a_quick_run_of_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """README's quick run, with every picture of a full run to mine: --limit 8 mines 8 of them."""
+    from training import train_verifier as front_end
+
+    data = write_fer_folders(tmp_path / "fer", train_per_class=4, test_per_class=1)
+    export = tmp_path / "v.safetensors"
+    assert front_end.main(["--data", str(data), "--export", str(export), "--limit", "8", "--epochs", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("  picture")][-2:] == [
+        "  picture 8/8: coins",
+        "  picture 1/1: gravel",
+    ]
+    assert out[-1].startswith(f"wrote {export}: threshold ") and FaceVerifier.load(export).card.training["faces"] == 8
     with pytest.raises(SystemExit):
         front_end.main(["--help"])
-    assert "mining in scikit-image's pictures (minutes, before the first epoch) runs whole" in " ".join(
-        capsys.readouterr().out.split()
-    )
+    said = " ".join(capsys.readouterr().out.split())
+    assert "a quick run: at most this many FER-2013 training faces and look-alikes of each kind" in said
 
 
 def test_an_interrupted_save_leaves_the_old_file(tmp_path: Path) -> None:

@@ -22,8 +22,9 @@ import csv
 import dataclasses
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -89,38 +90,59 @@ def mined_negatives(
     rng: np.random.Generator,
     random_patches: int,
     report: Callable[[str], None] = lambda line: None,
+    most: int = 0,
 ) -> np.ndarray:
     """Crops where the cascades fire, and random crops, in the named pictures (see the module
-    notes); ``report`` is told each picture as its mining starts (the long step of a run)."""
+    notes); ``report`` is told each picture as its mining starts (the long step of a run).
+
+    ``most`` (0: no bound) bounds the crops, shared out over the pictures in turn: each
+    picture's mining stops at its share, and a picture whose share is none is not mined."""
     default = load_frontal_face_cascade()
     second = load_second_cascade()
+    mined: list[tuple[str, int | None]] = [(name, None) for name in names]
+    if most and names:
+        shares = [most // len(names) + (index < most % len(names)) for index in range(len(names))]
+        mined = [(name, share) for name, share in zip(names, shares, strict=True) if share]
     crops: list[np.ndarray] = []
-    for number, name in enumerate(names, start=1):
-        report(f"  picture {number}/{len(names)}: {name}")
-        gray = picture(name)
-        for scale in MINING_SCALES:
-            shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-            scaled = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=shrink)
-            for view in (scaled, np.ascontiguousarray(scaled[:, ::-1]), np.ascontiguousarray(scaled.T)):
-                faces = np.asarray(default.detectMultiScale(view, 1.1, 5, minSize=(30, 30))).reshape(-1, 4)
-                for cascade in (default, second):
-                    windows = np.asarray(cascade.detectMultiScale(view, 1.1, 0, minSize=(24, 24))).reshape(-1, 4)
-                    # Sorted: OpenCV's threads hand raw windows back in any order, and the
-                    # run must not depend on it.
-                    for found in sorted(map(tuple, windows.tolist())):
-                        box = (int(found[0]), int(found[1]), int(found[2]), int(found[3]))
-                        if not _overlaps_face(box, faces):
-                            crops.append(verifier_crop(view, box, 0.0, card))
-            faces = np.asarray(default.detectMultiScale(scaled, 1.1, 5, minSize=(30, 30))).reshape(-1, 4)
-            height, width = scaled.shape
-            for _ in range(random_patches):
-                side = int(rng.integers(24, max(25, min(height, width, 240))))
-                if side >= min(height, width):
-                    continue
-                box = (int(rng.integers(0, width - side)), int(rng.integers(0, height - side)), side, side)
-                if not _overlaps_face(box, faces):
-                    crops.append(verifier_crop(scaled, box, 0.0, card))
+    for number, (name, share) in enumerate(mined, start=1):
+        report(f"  picture {number}/{len(mined)}: {name}")
+        crops.extend(islice(_picture_crops(picture(name), card, rng, random_patches, (default, second)), share))
+    if not crops:
+        return np.empty((0, card.input_size, card.input_size), np.uint8)
     return np.stack(crops)
+
+
+def _picture_crops(
+    gray: np.ndarray,
+    card: VerifierCard,
+    rng: np.random.Generator,
+    random_patches: int,
+    cascades: tuple[cv2.CascadeClassifier, cv2.CascadeClassifier],
+) -> Iterator[np.ndarray]:
+    """One picture's crops for :func:`mined_negatives`, made as they are asked for."""
+    default, second = cascades
+    for scale in MINING_SCALES:
+        shrink = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        scaled = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=shrink)
+        for view in (scaled, np.ascontiguousarray(scaled[:, ::-1]), np.ascontiguousarray(scaled.T)):
+            faces = np.asarray(default.detectMultiScale(view, 1.1, 5, minSize=(30, 30))).reshape(-1, 4)
+            for cascade in (default, second):
+                windows = np.asarray(cascade.detectMultiScale(view, 1.1, 0, minSize=(24, 24))).reshape(-1, 4)
+                # Sorted: OpenCV's threads hand raw windows back in any order, and the
+                # run must not depend on it.
+                for found in sorted(map(tuple, windows.tolist())):
+                    box = (int(found[0]), int(found[1]), int(found[2]), int(found[3]))
+                    if not _overlaps_face(box, faces):
+                        yield verifier_crop(view, box, 0.0, card)
+        faces = np.asarray(default.detectMultiScale(scaled, 1.1, 5, minSize=(30, 30))).reshape(-1, 4)
+        height, width = scaled.shape
+        for _ in range(random_patches):
+            side = int(rng.integers(24, max(25, min(height, width, 240))))
+            if side >= min(height, width):
+                continue
+            box = (int(rng.integers(0, width - side)), int(rng.integers(0, height - side)), side, side)
+            if not _overlaps_face(box, faces):
+                yield verifier_crop(scaled, box, 0.0, card)
 
 
 def face_parts(faces: np.ndarray, rng: np.random.Generator, tries: int) -> np.ndarray:
@@ -212,28 +234,38 @@ def load_verifier_data(
 ) -> VerifierData:
     faces = load_split(config.data, "Training", classes_for(7))
     train_idx, val_idx = stratified_split(faces.labels, config.val_fraction, config.split_seed)
+    # --limit bounds the look-alikes as it does the faces, a quick run: the mining of every
+    # picture at every scale takes most of a full run's data time, so it says where it is.
+    most_train = most_validation = 0
+    grains = config.grain
     if config.limit:
         train_idx = train_idx[: config.limit]
         val_idx = val_idx[: max(1, config.limit // 9)]
+        most_train, most_validation, grains = config.limit, max(1, config.limit // 9), min(config.grain, config.limit)
     train_faces, val_faces = faces.images[train_idx], faces.images[val_idx]
-    # Mining runs the cascades over every picture at every scale, whatever --limit says: it
-    # takes most of a run's data time, so it says where it is.
+    bounded = (
+        f" (--limit: at most {most_train} look-alikes of each kind to train, {most_validation} to validate)"
+        if config.limit
+        else ""
+    )
     report(
         f"{len(train_faces)} faces read; mining look-alikes in scikit-image's pictures: "
-        f"{len(config.train_pictures)} to train, then {len(config.validation_pictures)} to validate"
+        f"{len(config.train_pictures)} to train, then {len(config.validation_pictures)} to validate{bounded}"
     )
     negatives = [
-        mined_negatives(config.train_pictures, card, rng, config.random_patches, report),
-        face_parts(train_faces, rng, config.face_parts),
-        np.stack([grain(rng, card.input_size) for _ in range(config.grain)])
-        if config.grain
+        mined_negatives(config.train_pictures, card, rng, config.random_patches, report, most_train),
+        face_parts(train_faces, rng, config.face_parts),  # no more tries than faces
+        np.stack([grain(rng, card.input_size) for _ in range(grains)])
+        if grains
         else np.empty((0, card.input_size, card.input_size), np.uint8),
     ]
     return VerifierData(
         train_faces=train_faces,
         train_negatives=np.concatenate(negatives),
         val_faces=val_faces,
-        val_negatives=mined_negatives(config.validation_pictures, card, rng, config.random_patches, report),
+        val_negatives=mined_negatives(
+            config.validation_pictures, card, rng, config.random_patches, report, most_validation
+        ),
     )
 
 

@@ -37,8 +37,9 @@ def parse_args(argv: list[str] | None) -> tuple[VerifierConfig, int]:
         "batch_size": "faces and patches per step",
         "seed": "seed of the weights' start, the negative patches and the batches",
         "split_seed": "seed of the validation faces carved from Training",
-        "limit": "use at most this many FER-2013 training faces (0: all); the look-alike mining in "
-        "scikit-image's pictures (minutes, before the first epoch) runs whole",
+        "limit": "a quick run: at most this many FER-2013 training faces and look-alikes of each kind (a "
+        "ninth of it, at least 1, to validate), the mining in scikit-image's pictures (minutes, before the "
+        "first epoch) stopping there; 0: all",
         "lr": "peak learning rate (AdamW, one-cycle schedule)",
         "keep": "share of validation faces the chosen threshold passes",
     }

@@ -57,6 +57,6 @@ class VerifierConfig:
     random_patches: int = 300  # random negative patches per picture and scale
     face_parts: int = 20000  # part-of-a-face negatives tried
     grain: int = 15000  # generated grain negatives
-    limit: int = 0  # use at most this many training faces (0: all); the mining runs whole
+    limit: int = 0  # at most this many training faces and look-alikes of each kind (0: all): a quick run
     train_pictures: tuple[str, ...] = TRAIN_PICTURES
     validation_pictures: tuple[str, ...] = VALIDATION_PICTURES
