@@ -24,6 +24,7 @@ from PyQt6.QtCore import pyqtBoundSignal
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
+from emotion_app.gui.end_wait import END_WAIT_MS
 from emotion_app.gui.main_window import APP_TITLE
 from emotion_app.gui.mnemonics import plain
 from emotion_app.results import FaceResult
@@ -409,6 +410,29 @@ def test_a_slide_shows_finished_banner_waits_for_its_last_pictures_result(
     qtbot.waitUntil(lambda: "Finished playing" in window.source_banner.text(), timeout=WAIT_MS)
     assert shown_result(window).frame_index == 1 and shown_result(window).faces
     assert "Finished playing pictures (2 pictures)" in window.source_banner.text()
+
+
+def test_a_slides_shows_end_is_told_in_time_where_its_last_pictures_result_does_not_come(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was (5a328fc): "Finished playing" waited for the last picture's result with no bound:
+    # an inference thread busy for longer (a picture slow to label, a loaded machine), or a
+    # result that never came, held back the banner and its Play again as long.
+    folder = tmp_path / "pictures"
+    write_slide_show(folder, [astronaut_bgr()] * 2)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    with thread_held(window.controller.inference_thread):  # its result does not come while held
+        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+        # Within the bound (and some slack for a loaded machine), well before the hold ends.
+        qtbot.waitUntil(lambda: "Finished playing pictures" in window.source_banner.text(), timeout=END_WAIT_MS + 5000)
+        assert shown_result(window).frame_index == 0  # told without the last picture's result
+        assert window.source_banner.button_captions()[0] == "Play again"
+    # The result, once it comes, is shown beside the banner, which stays as it was.
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 1, timeout=WAIT_MS)
+    assert shown_result(window).faces
+    assert "Finished playing pictures (2 pictures)" in window.source_banner.text()
+    assert window.source_banner.button_captions()[0] == "Play again"
 
 
 def test_a_stop_while_the_last_pictures_result_waits_still_tells_the_end(

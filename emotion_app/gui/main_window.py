@@ -4,7 +4,7 @@ Over 400 lines because it is where every control, menu, key and worker signal me
 part with state or logic of its own lives in its own module (source_state, playback_bar,
 model_menu, recent_menu, timeline_panel, timeline_dock, message_banner, tidy_banner,
 snapshot, recording_control, dialog_folders, output_folder_control, player_control,
-source_messages, stream_controller, window_cover; its actions, toolbar and menus in
+source_messages, end_wait, stream_controller, window_cover; its actions, toolbar and menus in
 window_actions, the Help menu's texts in help_texts); what stays here is the wiring
 between them.
 """
@@ -68,6 +68,7 @@ from .camera_picker import (
 from .camera_size import CameraSize
 from .camera_taken import CAMERA_TAKEN_TAG, CameraTaken, CameraTakenNotice
 from .dialog_folders import DialogFolders
+from .end_wait import EndWait
 from .help_texts import AboutText, shortcuts_text
 from .identity import APPLICATION
 from .launch import LaunchOptions
@@ -179,8 +180,8 @@ class MainWindow(QMainWindow):
         # reopens of it (Play again, a seek after its end), each a write of the settings file.
         self._to_list_once_opened: Path | None = None
         # A file's end, told before its last frame's result came (the inference thread busy):
-        # that frame's (run, index) and the "Finished playing" message shown once it comes.
-        self._end_waiting: tuple[tuple[tuple[int, int], int], str] | None = None
+        # "Finished playing" shown once that result comes, or after a short wait at most.
+        self._end_wait = EndWait(lambda message: self.source_messages.show_ended(message), self)
 
         self.controller = StreamController(
             # --weights wins; otherwise the model chosen last time, if it is still there.
@@ -543,6 +544,7 @@ class MainWindow(QMainWindow):
             # people, found again at the moments seen, keep their ids and the names given.
             # (Home or a seek after its end keeps their rows and time too.)
             self.timeline_panel.clear(keep_names=True)
+        self._end_wait.take()  # the source before is not told ended now: this one opens
         self.source_banner.dismiss()
         if self.notice_banner.tag == NOTHING_TO_RECORD_TAG:
             self.notice_banner.dismiss()  # there is something to record now
@@ -1087,7 +1089,7 @@ class MainWindow(QMainWindow):
     def _on_source_opened(self, info: SourceInfo) -> None:
         if info.request != self.controller.requests_sent:
             return  # stopped or opened again since (its open could not be given up)
-        end_waiting, self._end_waiting = self._end_waiting, None  # that frame's result will not be shown
+        end_waiting = self._end_wait.take()  # that frame's result will not be shown
         self.source_state.opened(info)
         if info.session != self._opened_session:
             # Another session than the last source opened: another source (cleared already),
@@ -1124,7 +1126,7 @@ class MainWindow(QMainWindow):
             if self.source_state.ended:
                 self.playback_bar.show_finished()
                 if end_waiting is not None:  # its frame is labelled anew: the end is told now
-                    self.source_messages.show_ended(end_waiting[1])
+                    self.source_messages.show_ended(end_waiting)
             self._update_actions()
             return
         self.source_banner.dismiss()
@@ -1140,7 +1142,7 @@ class MainWindow(QMainWindow):
     def _on_source_fault(self, fault: SourceFault) -> None:
         if fault.spec != self.source_state.spec or fault.request != self.controller.requests_sent:
             return  # a source the user has already moved away from, or stopped or opened again
-        self._end_waiting = None
+        self._end_wait.take()
         if fault.kind is FaultKind.OPEN_FAILED:
             if isinstance(fault.spec, CameraSpec):  # not "started" where it did not open
                 self.camera_taken.open_failed(fault.spec, self.picker.devices())
@@ -1167,8 +1169,9 @@ class MainWindow(QMainWindow):
             last = fault.last_frame
             if last is not None and (shown is None or (shown.run, shown.frame_index) != last):
                 # Its last frame's result has not come yet (the inference thread busy): a
-                # slide show's "Finished playing" beside the picture before, unlabelled.
-                self._end_waiting = (last, fault.message)
+                # slide show's "Finished playing" beside the picture before, unlabelled. The
+                # wait has a bound (END_WAIT_MS): a result may come late, or never.
+                self._end_wait.wait(last, fault.message)
                 return
             self.source_messages.show_ended(fault.message)
             return
@@ -1178,11 +1181,11 @@ class MainWindow(QMainWindow):
         if request != self.controller.requests_sent:
             return  # the source was opened again since (Stop, then Start at once)
         self.source_state.stopped()
-        waiting, self._end_waiting = self._end_waiting, None
+        waiting = self._end_wait.take()
         if waiting is not None and self.source_state.ended:
             # Stopped while its last frame waited to be labelled: the stop let that frame go
             # unlabelled, so the end is told now (it waited for a result that never came).
-            self.source_messages.show_ended(waiting[1])
+            self.source_messages.show_ended(waiting)
         self.window_cover.update_notice()
         self._update_actions()
         # Said once, by the summary on the right, at once: a message "Stopped" on the left
@@ -1300,10 +1303,8 @@ class MainWindow(QMainWindow):
             # a refresh later ("no faces" beside a boxed face reads as a fault).
             self.status.show_summary(self.status_summary(time.perf_counter()))
         self.timeline_panel.add(result, in_file=self.is_file)
-        waiting = self._end_waiting
-        if waiting is not None and (result.run, result.frame_index) == waiting[0]:
-            self._end_waiting = None  # the file's last frame is shown: now it has finished
-            self.source_messages.show_ended(waiting[1])
+        # The file's last frame shown: now it has finished.
+        self._end_wait.result_shown((result.run, result.frame_index))
 
     def _on_stream_left(self, end: FileEnd) -> None:
         """A file stopped on a frame: that frame's faces count its own showing, as at the
@@ -1458,6 +1459,7 @@ class MainWindow(QMainWindow):
         # From here a Ctrl+C or SIGTERM says the exit waits for what is being written.
         quitting.exit_begun()
         self._status_timer.stop()
+        self._end_wait.take()
         self.settings.window_geometry = self.saveGeometry()
         self.timeline_dock.remember_at_close()
         self.settings.sync()
