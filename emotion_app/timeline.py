@@ -110,6 +110,7 @@ class _Person:
         "portrait",
         "portrait_side",
         "name",
+        "settled_pieces",
     )
 
     def __init__(self, classes: int, buckets: int) -> None:
@@ -125,6 +126,18 @@ class _Person:
         self.portrait: np.ndarray | None = None  # BGR, PORTRAIT_PX square
         self.portrait_side = 0  # the face's side in the frame it was taken from
         self.name = ""
+        # seen_strip's pieces of each closed bucket that no frame to come can change, by bucket
+        # number: (its label, its pieces). Built once, not at each of the panel's repaints (a
+        # face found on every other frame has thousands). Not pickled: built again on demand.
+        self.settled_pieces: dict[int, tuple[int, list[tuple[float, float, int]]]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__slots__ if name != "settled_pieces"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self.settled_pieces = {}
 
 
 class SessionTimeline:
@@ -427,13 +440,21 @@ class SessionTimeline:
         person = self._people.get(track_id)
         if person is None:
             return []
-        # The first bucket starting inside the window: one starting right at its start (a
-        # slide show's, whose buckets start on whole steps) is in it, one before is not.
-        first = math.ceil((self._clock_s - self.window_s) / self.bucket_s - _TOUCHING_S)
+        return [(b * self.bucket_s, label) for b, label in self._strip_buckets(person, self._first_bucket())]
+
+    def _first_bucket(self) -> int:
+        """The number of the first bucket starting inside the window: one starting right at
+        its start (a slide show's, whose buckets start on whole steps) is in it, one before
+        is not."""
+        return math.ceil((self._clock_s - self.window_s) / self.bucket_s - _TOUCHING_S)
+
+    @staticmethod
+    def _strip_buckets(person: _Person, first: int) -> list[tuple[int, int]]:
+        """``person``'s (bucket number, label index) from bucket ``first`` on, oldest first."""
         items = [(b, label) for b, label in person.strip if b >= first]
         if person.bucket >= first and person.bucket_seconds.any():
             items.append((person.bucket, int(np.argmax(person.bucket_seconds))))
-        return [(b * self.bucket_s, label) for b, label in items]
+        return items
 
     def seen_strip(self, track_id: int) -> list[tuple[float, float, int]]:
         """The person's :meth:`strip` cut to when they were seen: (start, end, label index)
@@ -442,13 +463,40 @@ class SessionTimeline:
         person = self._people.get(track_id)
         if person is None:
             return []
-        seen = list(person.seen)
-        ends = [end for _start, end in seen]
+        settled = person.settled_pieces
+        first = self._first_bucket()
+        for bucket in [bucket for bucket in settled if bucket < first]:  # out of the window now
+            del settled[bucket]
         pieces: list[tuple[float, float, int]] = []
-        for begin, label in self.strip(track_id):
-            finish = begin + self.bucket_s
-            for start, end in seen[bisect.bisect_right(ends, begin + _TOUCHING_S) :]:
-                if start >= finish - _TOUCHING_S:
-                    break
-                pieces.append((max(begin, start), min(finish, end), label))
+        for bucket, label in self._strip_buckets(person, first):
+            kept = settled.get(bucket)
+            if kept is not None and kept[0] == label:
+                pieces.extend(kept[1])
+                continue
+            begin = bucket * self.bucket_s
+            own = self._bucket_pieces(person.seen, begin, label)
+            if bucket != person.bucket and self._settled(person, begin + self.bucket_s):
+                settled[bucket] = (label, own)
+            pieces.extend(own)
         return pieces
+
+    def _bucket_pieces(self, seen: deque[list[float]], begin: float, label: int) -> list[tuple[float, float, int]]:
+        """The parts of the bucket from ``begin`` that ``seen``'s stretches cover, each with
+        ``label``: those ending after its start and starting before its end."""
+        finish = begin + self.bucket_s
+        pieces: list[tuple[float, float, int]] = []
+        index = bisect.bisect_right(seen, begin + _TOUCHING_S, key=lambda stretch: stretch[1])
+        while index < len(seen):
+            start, end = seen[index]
+            if start >= finish - _TOUCHING_S:
+                break
+            pieces.append((max(begin, start), min(finish, end), label))
+            index += 1
+        return pieces
+
+    def _settled(self, person: _Person, finish: float) -> bool:
+        """Whether no frame to come can change the pieces of ``person``'s closed bucket
+        ending at ``finish``: a stretch to come starts at the clock or later, and only the
+        last one grows, where the next step starts where it ends."""
+        last_end = person.seen[-1][1] if person.seen else -math.inf
+        return self._clock_s >= finish - _TOUCHING_S and (last_end >= finish or last_end + _TOUCHING_S < self._clock_s)

@@ -15,6 +15,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -1338,3 +1339,51 @@ def test_a_report_without_faces_says_so_and_draws_everyones_row_in_its_place() -
     row, plot = everyone.get_window_extent(renderer), shares.get_window_extent(renderer)
     middle = (row.y0 + row.y1) / 2
     assert plot.y0 + 0.25 * plot.height < middle < plot.y1 - 0.25 * plot.height, (row, plot)
+
+
+class _Frame(NamedTuple):
+    t: float
+    faces: list[FaceResult]
+    in_file: bool = False
+    shown_s: float = 0.0
+    picture_s: float = 0.0
+
+
+def _fed(case: str) -> list[_Frame]:
+    """Frames for a case of the seen strip."""
+    happy, sad = face(1, "happy"), face(1, "sad")
+    if case == "slide show":  # 2 s a picture, the face on two of every three
+        return [_Frame(2.0 * k, [happy] if k % 3 else [], in_file=True, picture_s=2.0) for k in range(30)]
+    frames: list[_Frame] = []
+    for index in range(30 * 45):  # 45 s at 30 fps: the 20 s window rolls on
+        t = index / 30.0
+        if case == "gap":  # a file's frames: seen, gone 4.5 s, seen again, gone 1.2 s, seen
+            frames.append(_Frame(t, [] if 3.0 <= t < 7.5 or 30.0 <= t < 31.2 else [happy], True, 1 / 30.0))
+        elif case == "every other frame":
+            frames.append(_Frame(t, [happy] if index % 2 == 0 else []))
+        else:  # "label turns": a second's label turns in it (its bucket read before and after)
+            frames.append(_Frame(t, [sad if (index // 7) % 3 == 0 else happy] if index % 5 else []))
+    return frames
+
+
+@pytest.mark.parametrize("case", ["gap", "every other frame", "label turns", "slide show"])
+def test_the_seen_strip_kept_as_frames_come_is_the_one_built_afresh(case: str) -> None:
+    # The panel reads each row's seen strip at each repaint as frames come; the pieces of the
+    # seconds no frame to come can change are kept from one reading to the next, not cut
+    # again from thousands of stretches each time (a face found on every other frame for
+    # 5 min). Read between frames, the strip is the one built afresh from the stretches (a
+    # copy, as an export's child gets the session, keeps none of them).
+    timeline = SessionTimeline(SIX_LABELS, window_s=20.0)
+    readings = 0
+    for index, frame in enumerate(_fed(case)):
+        timeline.add(frame.t, frame.faces, in_file=frame.in_file, shown_s=frame.shown_s, picture_s=frame.picture_s)
+        if index % 4 == 0 or case == "slide show":
+            kept = timeline.seen_strip(1)
+            assert kept == pickle.loads(pickle.dumps(timeline)).seen_strip(1), f"{frame.t:.3f} s"
+            readings += 1
+    pieces = timeline.seen_strip(1)
+    assert readings > 25 and pieces and pieces[0][0] >= timeline.now_s - 20.0 - 1e-6  # the window rolled
+    if case == "gap":  # 30-31.2 s not drawn
+        assert any(
+            end <= 30.0 + 1e-6 and after >= 31.2 - 1e-6 for (_, end, _), (after, _, _) in zip(pieces, pieces[1:])
+        )
