@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import re
 import shutil
 import stat
@@ -2625,3 +2626,49 @@ def test_a_face_found_on_every_other_frame_is_painted_in_a_few_blocks(qtbot: QtB
     assert first_x == pytest.approx(strips.left(), abs=1)
     assert first_width == pytest.approx(60 * scale, abs=1)  # the flickering minute, whole
     assert second_x - (first_x + first_width) == pytest.approx(5 * scale + scale / fps, abs=1)  # the 5 s gap
+
+
+@pytest.mark.parametrize("case", ["a gap of seconds", "gaps under a pixel", "the 5-minute window rolling"])
+def test_a_strip_painted_as_frames_come_is_the_one_painted_afresh(qtbot: QtBot, case: str) -> None:
+    # Each repaint read every row's stretches and cut them into seconds again: six faces
+    # found on every other frame for 5 min, 4,500 stretches a row, took 17 ms of a 27 ms
+    # repaint, twice a second. The seconds no frame can change are kept now: painted as
+    # frames come (a repaint every half second, as the panel's), the panel is the one a view
+    # builds afresh from the same session (a copy, which keeps none of them).
+    labels = ("happy", "sad")
+    happy, sad = (
+        FaceResult((10, 10, 50, 50), 1, label, 0.9, (0.9, 0.1) if label == "happy" else (0.1, 0.9)) for label in labels
+    )
+    view = TimelineView(SessionTimeline(labels))
+    qtbot.addWidget(view)
+    view.resize(500, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    fps = 10.0 if case == "the 5-minute window rolling" else 30.0
+    seconds = 330 if case == "the 5-minute window rolling" else 40
+    compared = 0
+    for index in range(int(seconds * fps)):
+        t = index / fps
+        if case == "a gap of seconds":  # gone 5 s
+            faces = [] if 20.0 <= t < 25.0 else [happy]
+        else:  # found on every other frame, sad a while, gone 3 s
+            faces = [] if index % 2 or 0.3 <= t / seconds < 0.31 else [sad if 0.18 <= t / seconds < 0.27 else happy]
+        view.timeline.add(t, faces)
+        if index % int(fps / 2):
+            continue
+        painted = view.grab().toImage()  # the half-second repaint
+        if index % int(fps * 10) == 0 or index == int(seconds * fps) - 1:
+            afresh = TimelineView(pickle.loads(pickle.dumps(view.timeline)))
+            qtbot.addWidget(afresh)
+            afresh.resize(view.size())
+            assert afresh.row_blocks(1) == view.row_blocks(1), f"at {t:.1f} s"
+            assert afresh.grab().toImage() == painted, f"at {t:.1f} s"
+            compared += 1
+    assert compared >= 4
+    labels_drawn = [label for _x, _width, label in view.row_blocks(1)]
+    if case == "a gap of seconds":
+        assert labels_drawn == [0, 0]
+    else:  # a block a frame joined: happy's, sad's, happy's, the 3 s gap, happy's
+        assert len(view.timeline.seen_strip(1)) > 500 and labels_drawn == [0, 1, 0, 0]
+    if case == "the 5-minute window rolling":  # the last 5 min, from 30 s
+        assert view.axis() == pytest.approx((view.timeline.now_s - 300.0, 300.0))

@@ -416,25 +416,34 @@ class TimelineView(QWidget):
         strips = self.strip_rect()
         start, span = self.axis()
         scale = strips.width() / span
+        left, right = strips.left(), strips.right()
         blocks: list[tuple[float, float, int]] = []
+
+        def add(run_start: float, run_end: float, label: int) -> None:
+            x0 = left + max(0.0, run_start - start) * scale
+            x1 = left + min(span, run_end - start) * scale
+            if x1 > x0:
+                width = max(_MIN_BLOCK_PX, x1 - x0)
+                x0 = min(x0, right - width)  # a widened block at the end stays in
+                blocks.append((x0, width, label))
+
         # Runs of one label become one rectangle: a few per row, not one per second. Each
         # second's label covers only when the person was seen in it, as the plot draws it;
         # a gap under a pixel cannot be drawn, so it joins the run: a face found on every
-        # other frame made a rectangle a frame, thousands a row, each repaint slow.
+        # other frame made a rectangle a frame, thousands a row, each repaint slow. (The
+        # loop is kept lean: it runs over every stretch of every row at each repaint.)
         join_s = max(1e-6, 1.0 / scale)
         run_start, run_label, run_end = -1.0, -1, -1.0
-        for begin, end, label in self.timeline.seen_strip(track_id) + [(float("inf"), float("inf"), -2)]:
+        for begin, end, label in self.timeline.seen_strip(track_id):
             if label == run_label and begin - run_end < join_s:
-                run_end = max(run_end, end)
+                if end > run_end:
+                    run_end = end
                 continue
             if run_label >= 0:
-                x0 = strips.left() + max(0.0, run_start - start) * scale
-                x1 = strips.left() + min(span, run_end - start) * scale
-                if x1 > x0:
-                    width = max(_MIN_BLOCK_PX, x1 - x0)
-                    x0 = min(x0, strips.right() - width)  # a widened block at the end stays in
-                    blocks.append((x0, width, run_label))
+                add(run_start, run_end, run_label)
             run_start, run_label, run_end = begin, label, end
+        if run_label >= 0:
+            add(run_start, run_end, run_label)
         return blocks
 
     def _paint(self, painter: QPainter) -> None:
