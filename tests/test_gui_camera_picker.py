@@ -1295,6 +1295,27 @@ def test_the_status_line_naming_cameras_plugged_in_while_the_model_loads_goes_on
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
 
 
+def test_the_status_line_naming_cameras_goes_once_none_is_listed_where_it_was_shortened_to_fit(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the status line shortens a long message in the middle to the room it has, and
+    # the shortened "Cameras available: Integrated Webcam, Logit…" stayed once none was listed.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [], bench)
+    monitor = device_monitor_of(window)
+    many = [CameraDevice(f"Studio Camera Number {n} With A Long Name", n) for n in range(6)]
+    try:
+        monitor.set_devices(many)
+        shown = window.status.currentMessage()
+        assert shown.startswith("Cameras available: Studio Camera Number 0") and "…" in shown
+        monitor.set_devices([])
+        assert window.status.currentMessage() == ""
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
 def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_loaded(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:

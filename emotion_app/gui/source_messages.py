@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PyQt6.QtWidgets import QStatusBar
-
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 from emotion_app.wording import count_text
 
@@ -19,6 +17,7 @@ from .message_banner import MessageBanner
 from .messages import SourceNotice
 from .mnemonics import escaped
 from .source_state import SourceState
+from .status_bar import PerformanceStatusBar
 from .stream_controller import StreamController
 from .video_view import VideoView
 
@@ -92,7 +91,7 @@ class SourceMessages:
         source_state: SourceState,
         source_banner: MessageBanner,
         view: VideoView,
-        status_bar: QStatusBar,
+        status_bar: PerformanceStatusBar,
         picker: CameraPicker,
         *,
         retry: Callable[[], None],
@@ -255,7 +254,7 @@ class SourceMessages:
         asked for failed, the offer begins with why (see :meth:`show_problem`). None listed
         any more, the offer is withdrawn, and a camera's problem is said alone again."""
         state = self._source_state
-        if not devices and self._status_bar.currentMessage() == self._told_in_status:
+        if not devices and self._status_bar.shows(self._told_in_status):
             self._status_bar.clearMessage()  # it named cameras, all gone now
         if state.running:
             return

@@ -173,6 +173,11 @@ class PerformanceStatusBar(QStatusBar):
         self._fit_model_label(self._whole_message)
         super().showMessage(self._fitted(self._whole_message), msecs)
 
+    def shows(self, message: str) -> bool:
+        """Whether the transient message shown now is ``message``, whole or shortened to fit
+        (``currentMessage()`` gives the shortened text)."""
+        return bool(self.currentMessage()) and self._whole_message == message
+
     def _fitted(self, text: str) -> str:
         """``text`` shortened in the middle to the room the labels shown leave it."""
         labels = self._labels_shown()
