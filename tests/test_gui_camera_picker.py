@@ -1212,6 +1212,34 @@ def test_a_camera_name_not_found_before_the_model_loads_and_dismissed_is_told_an
     assert bench.specs == [CameraSpec(4, "Hubble Cam")]
 
 
+def test_a_camera_name_not_found_before_the_model_loads_is_said_again_after_no_camera_found_gave_way(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "No camera found" taken away as a camera of that name was listed, the error was
+    # not said again in the message area once that camera was gone again: only in the view
+    # (as if the user had closed it) with another listed, nowhere with none listed.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN], bench, camera="Hubble")
+    monitor = device_monitor_of(window)
+    hubble = CameraDevice("Hubble Cam", 4)
+    try:
+        window.toggle_start_stop()  # Start
+        monitor.set_devices([])
+        assert window.source_banner.text().startswith("No camera found.")
+        monitor.set_devices([hubble])  # untrue: it goes, the model's load starts that camera
+        assert window.source_banner.text() == "" and window.view.placeholder == "Loading the emotion model…"
+        monitor.set_devices([])
+        assert window.source_banner.text().startswith("No camera found.")
+        monitor.set_devices([hubble])
+        monitor.set_devices([BUILT_IN])
+        said = "No camera named 'Hubble'. Cameras: Integrated Webcam."
+        assert window.source_banner.text() == said and window.view.placeholder == said
+        assert window.model_status is None and bench.specs == []
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
 def test_a_camera_chosen_refused_before_the_model_loads_names_the_cameras_plugged_in_meanwhile(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

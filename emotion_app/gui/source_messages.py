@@ -350,6 +350,7 @@ class SourceMessages:
             else:
                 self._banner.dismiss()
                 self._say_in_view(LOADING_MODEL)
+                self._dropped_while_loading = self._problem  # as above: said again should it hold again
         elif self._banner.isHidden() and self._view.placeholder == self._in_view:
             # A message the user closed (an error, "No camera found"), said still in the view
             # (see _problem_in_view): said there as it reads for these cameras, else not.
