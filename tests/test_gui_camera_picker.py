@@ -1240,6 +1240,31 @@ def test_a_camera_name_not_found_before_the_model_loads_is_said_again_after_no_c
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
 
 
+def test_a_camera_name_not_found_dismissed_before_the_model_loads_is_told_in_the_view_with_none_listed(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: taken from the view as a camera of that name was listed, the error closed was not
+    # told there again once every camera was unplugged: "Loading the emotion model…" stayed,
+    # though with another camera listed the view said the error again.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN], bench, camera="Hubble")
+    monitor = device_monitor_of(window)
+    try:
+        window.toggle_start_stop()  # Start
+        banner_button(window, "✕").click()
+        monitor.set_devices([BUILT_IN, CameraDevice("Hubble Cam", 4)])
+        assert window.view.placeholder == "Loading the emotion model…"
+        monitor.set_devices([])  # as where it was closed with none listed: no camera, no name
+        assert window.source_banner.text() == ""  # closed by the user: stays closed
+        assert window.view.placeholder.startswith("No camera found.")
+        monitor.set_devices([BUILT_IN])
+        assert window.view.placeholder == "No camera named 'Hubble'. Cameras: Integrated Webcam."
+        assert window.source_banner.text() == "" and window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
 def test_a_camera_chosen_refused_before_the_model_loads_names_the_cameras_plugged_in_meanwhile(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

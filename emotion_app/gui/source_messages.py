@@ -286,6 +286,10 @@ class SourceMessages:
                 # An error dismissed goes from the banner only: the view, saying it still,
                 # says what holds with none listed, not the cameras it named nor "pick another".
                 self._say_in_view(self._alone_in_view(closed))
+            elif loading and (closed := self._closed_and_dropped(devices)) is not None:
+                # So is one dismissed, then taken from the view while the camera asked for
+                # was listed (see _retell_while_loading), as with another camera listed.
+                self._say_in_view(self._alone_in_view(closed))
             return
         names = ", ".join(d.name for d in devices)
         if state.starting or self._waiting_for_model():
@@ -375,6 +379,13 @@ class SourceMessages:
         again for ``devices`` and nothing has been put up or asked for since; else None."""
         dropped = self._dropped_while_loading
         if dropped is None or dropped is not self._problem or not self._banner.isHidden():
+            return None
+        return self._holding_for_source(devices) if self._view.placeholder == self._in_view == LOADING_MODEL else None
+
+    def _closed_and_dropped(self, devices: list[CameraDevice]) -> _CameraProblem | None:
+        """The camera's problem the user dismissed, taken from the view while the model
+        loads (it said the model loads), where it holds again for ``devices``; else None."""
+        if not self._banner.isHidden():
             return None
         return self._holding_for_source(devices) if self._view.placeholder == self._in_view == LOADING_MODEL else None
 
