@@ -1265,6 +1265,60 @@ def test_a_camera_name_not_found_dismissed_before_the_model_loads_is_told_in_the
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
 
 
+@pytest.mark.parametrize("closed", [True, False])
+def test_an_error_of_start_before_the_model_loads_is_not_put_up_again_by_its_load_unchanged(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, closed: bool
+) -> None:
+    # Was: the window, starting the source asked for once the model had loaded, met the
+    # same error and put it up anew: back in the message area where the user had closed
+    # it (nothing changed, nothing asked), its Retry made anew where not (the keyboard lost).
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN], bench, camera="Hubble")
+    said = "No camera named 'Hubble'. Cameras: Integrated Webcam, Logitech C920."
+    try:
+        device_monitor_of(window).set_devices([BUILT_IN, USB])
+        window.toggle_start_stop()  # Start
+        assert window.source_banner.text() == said
+        if closed:
+            banner_button(window, "✕").click()
+        else:
+            retry = _keyboard_on(qtbot, window, "Retry")
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    assert window.view.placeholder == said
+    if closed:
+        assert window.source_banner.text() == ""
+    else:
+        assert window.source_banner.text() == said
+        assert window.source_banner.button("Retry") is retry and retry.hasFocus()
+    device_monitor_of(window).set_devices([USB])  # the cameras changed: news, as after a load
+    offer = "Camera available: Logitech C920 (in the toolbar's list)."
+    assert window.source_banner.text() == (offer if closed else f"No camera named 'Hubble'. {offer}")
+    assert bench.specs == []
+
+
+def test_a_network_camera_address_refused_before_the_model_loads_and_closed_stays_closed_by_its_load(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: as for a camera name not found (the test above), for an address typed after
+    # --camera that cannot be a network camera's.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [BUILT_IN], bench, camera="http://a b/video")
+    said = "Not a network camera address: 'http://a b/video' has spaces; a URL has none."
+    try:
+        window.toggle_start_stop()  # Start
+        assert window.source_banner.text() == said
+        banner_button(window, "✕").click()
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    assert window.source_banner.text() == "" and window.view.placeholder == said
+    assert bench.specs == []
+
+
 def test_a_camera_chosen_refused_before_the_model_loads_names_the_cameras_plugged_in_meanwhile(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -1229,14 +1229,15 @@ class MainWindow(QMainWindow):
             self._initial_source_started = True
             self.camera_taken.model_loaded(self.picker.devices())
             pending = self._pending_source
-            if isinstance(pending, CameraSpec) and not pending.url:
-                # By Start's rule: the list may have changed while the model loaded, another
-                # camera taken the index of the one asked for (which is then refused).
-                self._start_camera_again(pending)
-            elif pending is not None:
-                self.start_source(pending)
-            else:
-                self._start_initial_source()
+            with self.source_messages.started_unasked():  # Start's error meanwhile is not news
+                if isinstance(pending, CameraSpec) and not pending.url:
+                    # By Start's rule: the list may have changed while the model loaded, another
+                    # camera taken the index of the one asked for (which is then refused).
+                    self._start_camera_again(pending)
+                elif pending is not None:
+                    self.start_source(pending)
+                else:
+                    self._start_initial_source()
         if status.ok:
             self.timeline_panel.set_labels(status.labels)
             if not status.runner_changed:

@@ -6,7 +6,8 @@ it, through its constructor, where it says so and what the banners' buttons do."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
@@ -134,6 +135,7 @@ class SourceMessages:
         # then (nothing put up since): said again once it holds again, as an offer would.
         self._dropped_while_loading: _CameraProblem | None = None
         self._told_in_status = ""  # the cameras listed, as the status line said them last
+        self._unasked = False  # see started_unasked
         source_banner.closed.connect(self._on_closed)
         source_banner.message_shown.connect(self._forget_turned_down)
 
@@ -173,6 +175,8 @@ class SourceMessages:
         it no longer holds, and is said no more)."""
         actions = [("Retry", self._retry), ("Open video file…", self._open_video_dialog)]
         text = self.problem_text(message, spec)
+        if self._unasked and self._said_still(text, tag):
+            return
         if isinstance(spec, VideoFileSpec):
             actions = [("Open video file…", self._open_video_dialog)]
             if file_there:
@@ -182,6 +186,26 @@ class SourceMessages:
         if reason is None:
             reason = message if isinstance(spec, CameraSpec) else ""
         self._problem = _CameraProblem(message, reason, spec, tag, text, retold) if reason else None
+
+    @contextmanager
+    def started_unasked(self) -> Iterator[None]:
+        """While the window starts by itself, the model loaded, the source asked for before:
+        an error it meets that the message area (or the view, the user having closed it)
+        says still, word for word, is not put up again. Nothing changed and the user asked
+        nothing: it would come back once closed, and its Retry made anew lose the keyboard."""
+        self._unasked = True
+        try:
+            yield
+        finally:
+            self._unasked = False
+
+    def _said_still(self, text: str, tag: str) -> bool:
+        """Whether ``text`` (the banner's ``tag``) is said still: in the banner, or where the
+        user closed it, in the view, as these messages put it there (the window's own words
+        in the view, "Loading the emotion model…", "No camera found", replace it)."""
+        if self._banner.isHidden():
+            return self._view.placeholder == self._in_view == text
+        return self._banner.tag == tag and self._banner.text() == text
 
     def problem_text(self, message: str, spec: SourceSpec | None) -> str:
         """What :meth:`show_problem` says for ``message`` about ``spec``."""
