@@ -37,6 +37,11 @@ from tests.gui_support import WAIT_MS, WindowFactory
 from tests.hostile_support import SmallDisk
 from tests.mjpeg_server import self_signed_certificate, server_tls
 
+# `make test` runs Qt offscreen; a bare `pytest` on a machine with no display would otherwise
+# abort at the first window (Qt's xcb plugin finds no X server), so it runs offscreen too.
+if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 # No disk cache of classifier runners unless a test asks for one (tests/test_runner_cache.py):
 # every other test, and the scripts tests start, builds its runner as a first start does,
 # and nothing is written into the user's cache folder.
