@@ -199,7 +199,7 @@ def test_training_says_where_the_mining_is_and_limit_bounds_it(tmp_path: Path) -
     lines: list[str] = []
     verifier = train_verifier(config, report=lines.append)
     start = (
-        "8 faces read; mining look-alikes in scikit-image's pictures: 3 to train, then 2 to validate "
+        "8 faces read; mining look-alikes in scikit-image's pictures: 3 to train, then 1 to validate "
         "(--limit: at most 8 look-alikes of each kind to train, 1 to validate)"
     )
     pictures = ["  picture 1/3: text", "  picture 2/3: page", "  picture 3/3: camera", "  picture 1/1: text"]
@@ -210,6 +210,28 @@ def test_training_says_where_the_mining_is_and_limit_bounds_it(tmp_path: Path) -
     assert lines[5].startswith(f"data: 8 faces and {lookalikes} look-alikes to train; 1 and 1 to validate"), lines
 
 
+def test_a_limit_below_the_pictures_says_how_many_it_mines(tmp_path: Path) -> None:
+    """The first line named every picture of the config ("2 to train, then 2 to validate") and
+    "1 look-alikes", where --limit 1 mines only the first picture of each."""
+    data = write_fer_folders(tmp_path / "fer", train_per_class=4, test_per_class=1)
+    config = VerifierConfig(
+        data=str(data),
+        export=str(tmp_path / "v.safetensors"),
+        epochs=1,
+        width=4,
+        limit=1,
+        train_pictures=("text", "page"),
+        validation_pictures=("page", "text"),
+    )
+    lines: list[str] = []
+    train_verifier(config, report=lines.append)
+    start = (
+        "1 face read; mining look-alikes in scikit-image's pictures: 1 to train, then 1 to validate "
+        "(--limit: at most 1 look-alike of each kind to train, 1 to validate)"
+    )
+    assert lines[:3] == [start, "  picture 1/1: text", "  picture 1/1: page"], lines
+
+
 def test_a_quick_run_of_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """README's quick run, with every picture of a full run to mine: --limit 8 mines 8 of them."""
     from training import train_verifier as front_end
@@ -218,6 +240,7 @@ def test_a_quick_run_of_the_command(tmp_path: Path, capsys: pytest.CaptureFixtur
     export = tmp_path / "v.safetensors"
     assert front_end.main(["--data", str(data), "--export", str(export), "--limit", "8", "--epochs", "1"]) == 0
     out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("8 faces read; mining look-alikes in scikit-image's pictures: 8 to train, then 1 to"), out
     assert [line for line in out if line.startswith("  picture")][-2:] == [
         "  picture 8/8: coins",
         "  picture 1/1: gravel",

@@ -45,6 +45,7 @@ from emotion_app.faces.face_verifier import (
 from emotion_app.faces.geometry import Box, overlap_area
 from emotion_app.io.atomic import write_bytes
 from emotion_app.weights import save_weights
+from emotion_app.wording import count_text
 
 from .data import classes_for, load_split, stratified_split
 from .verifier_config import METRICS_NAME, VerifierConfig
@@ -99,10 +100,7 @@ def mined_negatives(
     picture's mining stops at its share, and a picture whose share is none is not mined."""
     default = load_frontal_face_cascade()
     second = load_second_cascade()
-    mined: list[tuple[str, int | None]] = [(name, None) for name in names]
-    if most and names:
-        shares = [most // len(names) + (index < most % len(names)) for index in range(len(names))]
-        mined = [(name, share) for name, share in zip(names, shares, strict=True) if share]
+    mined = picture_shares(names, most)
     crops: list[np.ndarray] = []
     for number, (name, share) in enumerate(mined, start=1):
         report(f"  picture {number}/{len(mined)}: {name}")
@@ -110,6 +108,15 @@ def mined_negatives(
     if not crops:
         return np.empty((0, card.input_size, card.input_size), np.uint8)
     return np.stack(crops)
+
+
+def picture_shares(names: tuple[str, ...], most: int) -> list[tuple[str, int | None]]:
+    """The pictures :func:`mined_negatives` mines, each with its share of ``most`` crops (0:
+    every picture, no bound), shared out in turn: only the first ``most`` where it is fewer."""
+    if not most or not names:
+        return [(name, None) for name in names]
+    shares = [most // len(names) + (index < most % len(names)) for index in range(len(names))]
+    return [(name, share) for name, share in zip(names, shares, strict=True) if share]
 
 
 def _picture_crops(
@@ -244,13 +251,19 @@ def load_verifier_data(
         most_train, most_validation, grains = config.limit, max(1, config.limit // 9), min(config.grain, config.limit)
     train_faces, val_faces = faces.images[train_idx], faces.images[val_idx]
     bounded = (
-        f" (--limit: at most {most_train} look-alikes of each kind to train, {most_validation} to validate)"
+        f" (--limit: at most {count_text(most_train, 'look-alike')} of each kind to train, {most_validation} to "
+        "validate)"
         if config.limit
         else ""
     )
+    # The pictures mined, not those named: where --limit is fewer, only the first are.
+    mined = (
+        picture_shares(config.train_pictures, most_train),
+        picture_shares(config.validation_pictures, most_validation),
+    )
     report(
-        f"{len(train_faces)} faces read; mining look-alikes in scikit-image's pictures: "
-        f"{len(config.train_pictures)} to train, then {len(config.validation_pictures)} to validate{bounded}"
+        f"{count_text(len(train_faces), 'face')} read; mining look-alikes in scikit-image's pictures: "
+        f"{len(mined[0])} to train, then {len(mined[1])} to validate{bounded}"
     )
     negatives = [
         mined_negatives(config.train_pictures, card, rng, config.random_patches, report, most_train),
