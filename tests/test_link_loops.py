@@ -543,6 +543,29 @@ def test_an_output_folder_that_is_a_link_to_a_missing_folder_is_told_so(tmp_path
     assert done.stdout.splitlines() == ["it cannot be created (Permission denied)"] * 2, done.stdout + done.stderr
 
 
+def test_an_output_file_through_a_link_to_a_missing_folder_is_refused(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: -o LINK/out.mp4 and --csv LINK/sub/faces.csv, LINK a link to a missing folder,
+    # made the link's target (a drive not mounted: the system disk) and wrote there without
+    # a word, where --report LINK/r is refused. A missing folder of the output's own is made.
+    (tmp_path / "out").symlink_to("unmounted")
+    (tmp_path / "faces.csv").symlink_to(Path("gone") / "faces.csv")
+    link, video = tmp_path / "out", str(moving_face_video.path)
+    dangling = f"passes through {link}, a symbolic link to unmounted, which is missing"
+    assert main(["analyze", video, "-o", str(link / "out.mp4")]) == 2
+    assert capsys.readouterr().err == f"error: --output {link / 'out.mp4'} {dangling}\n"
+    assert main(["analyze", video, "--csv", str(link / "sub" / "faces.csv")]) == 2
+    assert capsys.readouterr().err == f"error: --csv {link / 'sub' / 'faces.csv'} {dangling}\n"
+    csv_link = tmp_path / "faces.csv"
+    assert main(["analyze", video, "--csv", str(csv_link)]) == 2
+    told = f"is a symbolic link to {Path('gone') / 'faces.csv'}, which is missing"
+    assert capsys.readouterr().err == f"error: --csv {csv_link} {told}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["faces.csv", "out"]
+    assert main(["analyze", video, "--csv", str(tmp_path / "new" / "faces.csv")]) == 0
+    assert (tmp_path / "new" / "faces.csv").read_text().startswith("frame,")
+
+
 @pytest.mark.parametrize("links", ["chain", "loop"])
 def test_settings_that_could_not_be_saved_are_not_written_through_links_put_there_since(
     tmp_path: Path, links: str

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..link_loops import link_trouble
-from .path_lookup import holds_a_file
+from .path_lookup import file_in_the_way, holds_a_file
 from .temporary_names import make_hidden
 
 # Errors that mean "no room": the disk, or the user's quota, is full.
@@ -150,7 +150,8 @@ def standard_stream(path: Path) -> str:
 
 
 def check_target(path: Path, name: str = "output") -> None:
-    """Raise OutputError unless ``path`` could become a regular file in a writable folder."""
+    """Raise OutputError unless ``path`` could become a regular file in a writable folder
+    (made where missing, but never a link's missing target: see :func:`.path_lookup.file_in_the_way`)."""
     path = Path(path)
     real = resolved(path, name)
     stream = standard_stream(real)
@@ -166,6 +167,11 @@ def check_target(path: Path, name: str = "output") -> None:
         if (real.exists() and not real.is_file()) or real.is_relative_to("/proc"):
             kind = "a folder" if real.is_dir() else "not a regular file"
             raise OutputError(f"{name} {path} is {kind}; it would not be replaced")
+        # A link to a missing folder on the way: writing made its target (a drive not
+        # mounted: the system disk), where an output folder's is not; a plain one is made.
+        in_the_way = file_in_the_way(path)
+        if in_the_way:
+            raise OutputError(f"{name} {path} {in_the_way}")
         folder = real.parent
         while not folder.exists():  # the missing folders are made when writing starts
             folder = folder.parent

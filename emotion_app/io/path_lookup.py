@@ -6,7 +6,7 @@ It says False for a loop of symbolic links, which ``ls`` lists, and for a path t
 that is told as such. Each caller turns that into its own error type, in the words given
 here. :func:`folder_in_the_way` is every output folder's check of what stands where it
 should be (the CLI's --report, the window's output folder, the training tools' --out);
-:func:`file_in_the_way` the window's settings file's.
+:func:`file_in_the_way` an output file's (analyze's -o and --csv, the window's settings file).
 """
 
 from __future__ import annotations
