@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .nul_names import nul_shown
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -19,8 +22,21 @@ if TYPE_CHECKING:
 class ArgumentParser(argparse.ArgumentParser):
     """argparse's parser, but help that cannot be written to standard output (a full disk,
     a closed pipe) is an error: argparse ignores the failed write and exits 0, so a
-    script saving ``--help`` took it for written. Its subcommands' parsers are of this class
-    too (argparse makes them of their parent's)."""
+    script saving ``--help`` took it for written; and an argument with a NUL character (a
+    Python caller's: a shell cannot pass one) is refused before any is read, as no path can
+    hold one (the OS calls raised a bare ValueError, at the end of a training run for an
+    --export). Its subcommands' parsers are of this class too (argparse makes them of their
+    parent's)."""
+
+    # One signature for typeshed's three overloads, which it takes all of.
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
+        given = sys.argv[1:] if args is None else list(args)
+        with_nul = next((text for text in given if "\0" in text), None)
+        if with_nul is not None:
+            self.error(f"the argument {nul_shown(with_nul)} has a NUL character, which no file name can hold")
+        return super().parse_known_args(given, namespace)
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         stdout = sys.stdout  # argparse's choice for help; None where it was closed (`>&-`)

@@ -198,7 +198,7 @@ def test_an_output_folder_with_a_nul_character_is_refused_with_a_banner(
     qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
     kept = window.settings.output_dir
     assert use_output_folder(qtbot, window, f"{tmp_path}/out\0put") is False
-    assert "its name holds a NUL character" in window.notice_banner.text()
+    assert "it has a NUL character in its name" in window.notice_banner.text()
     assert window.notice_banner.level == "error" and window.settings.output_dir == kept
     assert not any(path.name.startswith("out") for path in tmp_path.iterdir())
 

@@ -29,6 +29,7 @@ from torch import nn
 
 from ..float_tensors import NonFiniteTensorError, finite_float32_tensors
 from ..link_loops import link_trouble
+from ..nul_names import NUL_IN_NAME, has_nul
 from ..shipped import DEFAULT_VERIFIER_PATH as DEFAULT_VERIFIER_PATH
 from .geometry import Box
 from .roll import upright_crop
@@ -212,6 +213,8 @@ class FaceVerifier:
             raise VerifierError(
                 'the face verifier weights path is empty (or ".", the current folder): give a .safetensors weights file'
             )
+        if has_nul(path):  # Path.exists() says False: it was "not found"
+            raise VerifierError(f"face verifier weights path {path} {NUL_IN_NAME}")
         try:
             there, is_file = path.exists(), path.is_file()
         except OSError as exc:  # a name too long, a folder on the way the user may not search

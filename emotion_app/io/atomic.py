@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..link_loops import link_trouble
+from ..nul_names import NUL_IN_NAME, has_nul
 from .path_lookup import file_in_the_way, holds_a_file
 from .temporary_names import make_hidden
 
@@ -60,7 +61,10 @@ def output_error(path: Path, exc: OSError, doing: str = "could not write") -> Ou
 def resolved(path: Path, name: str = "output") -> Path:
     """``path`` with its links resolved; OutputError for a loop of links on its way (no file
     can be there), a chain of links the system gives up on, or another path that cannot be
-    resolved (a folder the user may not search)."""
+    resolved (a folder the user may not search), or a NUL character in it (Python's bare
+    ValueError)."""
+    if has_nul(path):
+        raise OutputError(f"{name} {path} {NUL_IN_NAME}")
     try:
         real = Path(path).resolve()
     except (RuntimeError, OSError) as exc:  # RuntimeError: Python before 3.13 on a loop
@@ -82,11 +86,11 @@ def same_file(first: Path, second: Path) -> bool:
     try:
         if Path(first).resolve() == Path(second).resolve():
             return True
-    except (RuntimeError, OSError):
-        return False  # a loop of links names no file
+    except (RuntimeError, OSError, ValueError):
+        return False  # a loop of links, or a NUL in a name, names no file
     try:
         return os.path.samefile(first, second)
-    except OSError:  # one of them does not exist (yet)
+    except (OSError, ValueError):  # one of them does not exist (yet)
         return False
 
 

@@ -26,14 +26,12 @@ def output_folder_problem(folder: Path) -> str:
         # elsewhere), and OpenCV cannot write a video there.
         return "its name is not valid UTF-8, so it could be neither remembered nor recorded into"
     in_the_way = folder_in_the_way(folder)
-    if in_the_way:  # mkdir says only "File exists" of a file or a loop there
+    if in_the_way:  # mkdir says only "File exists" of a file or a loop there (a NUL: ValueError)
         return f"it {in_the_way}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return f"it cannot be created ({exc.strerror or exc})"
-    except ValueError:  # a NUL in the name: no folder can have it
-        return "its name holds a NUL character"
     if not os.access(folder, os.W_OK):
         return "it is not writable"
     return ""

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from ..link_loops import link_trouble
+from ..nul_names import NUL_IN_NAME, has_nul
 
 
 class PathCannotBeLookedAt(Exception):
@@ -39,9 +40,21 @@ class LinkLoop(PathCannotBeLookedAt):
         self.path = path
 
 
+class NulInName(PathCannotBeLookedAt):
+    """A path with a NUL character, which no file can have; ``str()`` reads as
+    :data:`.nul_names.NUL_IN_NAME`, for a caller to put after the path's name or "it"."""
+
+    def __init__(self, path: Path) -> None:
+        Exception.__init__(self, NUL_IN_NAME)
+        self.path = path
+
+
 def path_exists(path: Path) -> bool:
     """Whether ``path`` exists (as :meth:`Path.exists`); raises :class:`PathCannotBeLookedAt`
-    where that cannot be found out, :class:`LinkLoop` for a loop of links (not "missing")."""
+    where that cannot be found out, :class:`LinkLoop` for a loop of links and
+    :class:`NulInName` for a NUL in it (each said "missing")."""
+    if has_nul(path):
+        raise NulInName(path)
     try:
         if path.exists():
             return True
@@ -58,8 +71,10 @@ def folder_in_the_way(folder: Path) -> str:
     a file, not a folder", "is not a folder" (a device, a pipe), or the links the system
     gives up on (:func:`.link_loops.link_trouble`: ``mkdir`` said "File exists" of a loop,
     and "not writable" of a path through one), or a link to a missing target on the way;
-    "" for a folder, or nothing there yet.
+    or a NUL in its name; "" for a folder, or nothing there yet.
     Nothing is created: whether a folder can be made or written is each caller's to try."""
+    if has_nul(folder):  # mkdir raises a bare ValueError
+        return NUL_IN_NAME
     trouble = link_trouble(folder)
     if trouble:
         return trouble
@@ -75,8 +90,10 @@ def file_in_the_way(path: Path) -> str:
     """What stands where the file ``path`` should be written, in words to put after "it":
     the links the system gives up on (:func:`.link_loops.link_trouble`), "is a folder, not
     a file", or a link to a missing target, at ``path`` or on its way, where the file cannot
-    be made (a link to a file not made yet, in a folder that is there, is written through);
-    "" otherwise (a read-only file: the writer's own error says it)."""
+    be made (a link to a file not made yet, in a folder that is there, is written through),
+    or a NUL in its name; "" otherwise (a read-only file: the writer's own error says it)."""
+    if has_nul(path):
+        return NUL_IN_NAME
     trouble = link_trouble(path)
     if trouble:
         return trouble

@@ -1,0 +1,98 @@
+"""A NUL character in a path, from a Python caller (a shell cannot pass one), is told as
+such in one line, by the command lines and by the API alike; nothing is created. The OS
+calls refuse such a name with a bare ValueError ("embedded null byte"), which escaped as a
+traceback, or read as "no such file", or (training's --export) only at a run's end."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from emotion_app.nul_names import NUL_IN_NAME
+from emotion_app.samples import VideoTruth
+from tests.synthetic_fer import write_fer_csv
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _cli_analyze_output(tmp_path: Path, video: Path) -> int:
+    from emotion_app.cli import main
+
+    return main(["analyze", str(video), "-o", f"{tmp_path}/o\0.mp4"])
+
+
+def _cli_analyze_input(tmp_path: Path, video: Path) -> int:
+    from emotion_app.cli import main
+
+    return main(["analyze", f"{tmp_path}/clip\0.mp4", "--csv", str(tmp_path / "faces.csv")])
+
+
+def _train_out(tmp_path: Path, video: Path) -> int:
+    from training.train import main
+
+    data = write_fer_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    return main(["--data", str(data), "--out", f"{tmp_path}/r\0un", "--epochs", "1"])
+
+
+def _window_settings(tmp_path: Path, video: Path) -> int:
+    from emotion_app.gui.launch import parse_args
+
+    parse_args(["--settings", f"{tmp_path}/s\0.ini", "--video", str(video)])
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Path, Path], int]] = {
+    "analyze -o": _cli_analyze_output,
+    "analyze INPUT": _cli_analyze_input,
+    "train --out": _train_out,
+    "the window's --settings": _window_settings,
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
+def test_a_command_line_argument_with_a_nul_is_refused_before_anything_is_read(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Was a ValueError traceback (analyze -o, train --out), "no such file or folder" (an
+    # input), a settings file taken that could never be saved.
+    with pytest.raises(SystemExit) as stop:
+        COMMANDS[command](tmp_path, moving_face_video.path)
+    assert stop.value.code == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.endswith(" has a NUL character, which no file name can hold"), last
+    assert ": error: the argument " in last and "\\0" in last and "\0" not in last, last
+    assert [name for name in os.listdir(tmp_path) if name != "fer.csv"] == []
+
+
+def test_the_api_tells_a_path_with_a_nul_as_such(tmp_path: Path) -> None:
+    # Was: ValueError from resolved, check_outputs and the CSV writer, "no such file or
+    # folder" from open_input, "not found" from the face verifier, and nothing at all from
+    # the report folder's check (the ValueError came later).
+    from emotion_app.faces.face_verifier import FaceVerifier, VerifierError
+    from emotion_app.io.atomic import OutputError, check_outputs, resolved
+    from emotion_app.io.csv_export import FaceCsvWriter
+    from emotion_app.io.session_report import ReportError, check_folder
+    from emotion_app.io.video import InputError, open_input
+    from emotion_app.weights import WeightsError, read_header
+
+    calls: list[tuple[Callable[[], object], type[Exception], str]] = [
+        (lambda: resolved(tmp_path / "o\0.mp4", "--output"), OutputError, f"--output {tmp_path}/o\0.mp4"),
+        (lambda: check_outputs([("--csv", tmp_path / "o\0.csv")], []), OutputError, f"--csv {tmp_path}/o\0.csv"),
+        (lambda: FaceCsvWriter(tmp_path / "x\0" / "f.csv", ("happy",)), OutputError, f"CSV {tmp_path}/x\0/f.csv"),
+        (lambda: open_input(tmp_path / "clip\0.mp4"), InputError, f"{tmp_path}/clip\0.mp4: it"),
+        (lambda: check_folder(tmp_path / "r\0"), ReportError, f"{tmp_path}/r\0: it"),
+        (lambda: read_header(tmp_path / "w\0.safetensors"), WeightsError, f"weights path {tmp_path}/w\0.safetensors"),
+        (
+            lambda: FaceVerifier.load(tmp_path / "v\0.safetensors"),
+            VerifierError,
+            f"face verifier weights path {tmp_path}/v\0.safetensors",
+        ),
+    ]
+    for call, error, subject in calls:
+        with pytest.raises(error) as raised:
+            call()
+        assert str(raised.value) == f"{subject} {NUL_IN_NAME}", str(raised.value)
+    assert list(tmp_path.iterdir()) == []
