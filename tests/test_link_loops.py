@@ -327,6 +327,40 @@ def test_the_users_settings_file_that_is_a_loop_takes_nothing_carried_over(tmp_p
         QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="only where Qt keeps user settings in INI files can the test move them away from the real ones",
+)
+def test_settings_carried_over_where_a_folder_stands_are_told_unsaved_and_saved_later(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: the former app name's settings, carried over into the user's file with a folder
+    # in its place, showed for the run and were lost, told nowhere ("carried over", logged).
+    default_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        old = QSettings(ORGANIZATION, FORMER_APPLICATIONS[0])
+        old.setValue("camera/name", "USB Webcam")
+        old.sync()
+        path = Path(QSettings(ORGANIZATION, APPLICATION).fileName())
+        path.mkdir(parents=True)
+        with caplog.at_level("INFO"):
+            settings = AppSettings.user()
+        assert settings.camera_name == "USB Webcam"
+        assert settings.save_problem() == (
+            f"Settings cannot be saved to {path}: it is a folder, not a file; changes made now are lost when the "
+            "app closes."
+        )
+        assert f"settings could not be saved to {path}: it is a folder, not a file" in caplog.text
+        assert "carried over" not in caplog.text and list(path.iterdir()) == []
+        path.rmdir()  # the folder taken away: the next save writes them with its own change
+        settings.show_bars = not settings.show_bars
+        assert settings.sync() and settings.save_problem() == ""
+        assert "name=USB Webcam" in path.read_text()
+    finally:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, default_home)
+
+
 def link_chain(folder: Path, target: str, name: str = "chain", length: int = 45) -> Path:
     """``name`` in ``folder``: a chain of ``length`` symbolic links ending at ``target``, more
     than the system follows (40 on Linux), and no loop."""

@@ -38,7 +38,7 @@ from .camera_size import CameraSize, format_camera_size
 from .identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from .launch import MAX_SETTINGS_BYTES
 from .settings_ini import QUOTE, ini_scan, literal_paths
-from .settings_writer import REMOVED, WHOLE_FILE, PutFirst, Whole, put_first, qt_stored, read_ini_text, writer_for
+from .settings_writer import REMOVED, WHOLE_FILE, PutFirst, Whole, put_first, read_ini_text, writer_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -251,13 +251,30 @@ class AppSettings:
         store = QSettings(ORGANIZATION, APPLICATION)
         # A loop of links reads as no settings: carried over into, it would be replaced by a
         # file (a chain the system gives up on: the file at its end overwritten).
-        if not store.allKeys() and not link_trouble(store.fileName()):
+        carry = not store.allKeys() and not link_trouble(store.fileName())
+        settings = cls(store)
+        # Dropped first: while a QSettings of the file lives, Qt keeps a failed save's
+        # changes in its memory of the file, for the next QSettings made to write unchecked.
+        del store
+        if carry:
             for former in FORMER_APPLICATIONS:
-                old = QSettings(ORGANIZATION, former)
-                if carry_over(old, store):
-                    log.info("settings: carried over from %s to %s", old.fileName(), store.fileName())
+                if settings._carry_over(QSettings(ORGANIZATION, former)):
                     break
-        return cls(store)
+        return settings
+
+    def _carry_over(self, old: QSettings) -> bool:
+        """Every value of ``old`` (left as it is) put in, each checked when read, as any
+        value; returns whether it held any. Saved by the writer, as every change is, waited
+        for once at the first start: one that cannot be saved (a folder in the file's place)
+        is told as any, and kept for the next save. (Written through the reading
+        ``QSettings``, such a save failed without a word, and stayed in Qt's memory of the
+        file, which a ``QSettings`` made meanwhile wrote as it was made, past any check.)"""
+        keys = old.allKeys()
+        for key in keys:
+            self._put(key, old.value(key))
+        if keys and self.sync():  # else sync() and save_problem() say why
+            log.info("settings: carried over from %s to %s", old.fileName(), self._location)
+        return bool(keys)
 
     @classmethod
     def at_path(cls, path: str | os.PathLike[str]) -> AppSettings:
@@ -571,17 +588,6 @@ def _all_texts(values: Iterable[object]) -> list[str]:
 def _copied(value: object) -> object:
     # The writer thread gets a byte array of its own (see AppSettings._set).
     return QByteArray(value) if isinstance(value, QByteArray) else value
-
-
-def carry_over(old: QSettings, new: QSettings) -> int:
-    """Copy every value of ``old`` into ``new`` (each is checked when read, as any value);
-    returns how many. ``old`` is left as it is."""
-    keys = old.allKeys()
-    for key in keys:
-        new.setValue(key, qt_stored(old.value(key)))
-    if keys:
-        new.sync()
-    return len(keys)
 
 
 def _absolute(path: str | os.PathLike[str]) -> str:
