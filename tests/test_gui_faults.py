@@ -1035,3 +1035,25 @@ def test_a_folder_of_empty_pictures_is_told_empty_not_damaged(
     else:
         assert said.endswith("Could not read any of the 2 images: each file is empty (0 bytes)"), said
     assert all((folder / name).read_bytes() == b"" for name in names)
+
+
+def test_a_slide_shows_end_is_not_told_once_a_seek_has_opened_it_again(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a seek back while the end waited for the last picture's result opened the file
+    # again (not through start_source), and the wait's time ran on: on a slow open, the
+    # banner "Finished playing pictures" and its Play again came up over the file opening.
+    folder = tmp_path / "pictures"
+    write_slide_show(folder, [astronaut_bgr()] * 2)
+    window = make_window(video=folder)
+    wait_for_face_result(qtbot, window)
+    with thread_held(window.controller.inference_thread):  # the last picture waits to be labelled
+        qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+        assert "Finished playing" not in window.source_banner.text()
+        with thread_held(window.controller.capture_thread):  # the open takes long
+            window.seek(0)
+            assert window.source_state.starting and not window.source_state.ended
+            qtbot.wait(END_WAIT_MS + 1000)  # past the wait's bound, still opening
+            assert "Finished playing" not in window.source_banner.text()
+    qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
+    assert "Finished playing" not in window.source_banner.text()

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         self._to_list_once_opened: Path | None = None
         # A file's end, told before its last frame's result came (the inference thread busy):
         # "Finished playing" shown once that result comes, or after a short wait at most.
-        self._end_wait = EndWait(lambda message: self.source_messages.show_ended(message), self)
+        self._end_wait = EndWait(self._show_end_waited, self)
 
         self.controller = StreamController(
             # --weights wins; otherwise the model chosen last time, if it is still there.
@@ -1176,6 +1176,13 @@ class MainWindow(QMainWindow):
             self.source_messages.show_ended(fault.message)
             return
         self.source_messages.show_problem(fault.message, fault.spec, fault.file_there)
+
+    def _show_end_waited(self, message: str) -> None:
+        """The end that waited for its last frame's result, told where the file is still
+        finished: a seek, a step or Home since opened it again, not through start_source (the
+        wait's time ran on there, its banner over the file opening)."""
+        if self.source_state.ended:
+            self.source_messages.show_ended(message)
 
     def _on_source_stopped(self, request: int) -> None:
         if request != self.controller.requests_sent:
