@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import pickle
+import random
 import re
 import signal
 import stat
@@ -1387,3 +1388,52 @@ def test_the_seen_strip_kept_as_frames_come_is_the_one_built_afresh(case: str) -
         assert any(
             end <= 30.0 + 1e-6 and after >= 31.2 - 1e-6 for (_, end, _), (after, _, _) in zip(pieces, pieces[1:])
         )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_seen_strip_kept_through_random_sessions_is_the_one_built_afresh(seed: int) -> None:
+    # The seconds kept between readings must be those a reading builds afresh whatever comes
+    # between: a file sought back and forth (its time going back, a jump), a slide show's
+    # pictures out of order, stills of no time, a live stream's clock stalling or going back,
+    # an end, a Clear (Play again keeps the names), a name given, faces of another model's
+    # classes, people folded away and back, the window rolling, buckets of no round size.
+    rng = random.Random(seed)
+    bucket_s = rng.choice([0.1, 1 / 3, 0.7, 1.0, 2.0])
+    timeline = SessionTimeline(
+        SIX_LABELS, bucket_s=bucket_s, window_s=bucket_s * rng.choice([1, 3, 20, 90]), max_people=rng.choice([1, 2, 64])
+    )
+    session_kind = ["live", "file", "pictures", "stills"][seed % 4]  # with a frame of another kind now and then
+    t = 0.0
+    readings = 0
+    for _ in range(1500):
+        roll = rng.random()
+        if roll < 0.005:
+            timeline.reset(keep_names=rng.random() < 0.5)
+            t = 0.0
+            continue
+        if roll < 0.01:
+            timeline.set_name(rng.randint(1, 3), rng.choice(["", "Alice"]))
+            continue
+        faces = [face(i, rng.choice([*SIX_LABELS[:3], "another model's"])) for i in range(1, 4) if rng.random() < 0.5]
+        kind = session_kind if rng.random() < 0.9 else rng.choice(["live", "file", "pictures", "stills"])
+        if kind == "live":
+            t += rng.choice([1 / 30, 1 / 30, 0.5, 2.0, -0.2, 0.0])
+            timeline.add(t, faces)
+        elif kind == "file":
+            jumped = rng.random() < 0.05
+            t = max(0.0, t + (rng.uniform(-10.0, 10.0) if jumped else rng.choice([1 / 30, 1 / 30, 3.0, 0.0])))
+            if rng.random() < 0.02:
+                timeline.end(t, faces, in_file=True)
+            else:
+                timeline.add(t, faces, in_file=True, shown_s=1 / 30, jumped=jumped)
+        elif kind == "pictures":
+            t = 2.0 * (rng.randint(0, 30) if rng.random() < 0.2 else int(t / 2.0) + 1)
+            timeline.add(t, faces, in_file=True, picture_s=2.0, jumped=rng.random() < 0.1)
+        else:
+            timeline.add(None, faces)
+        if rng.random() < 0.3:
+            afresh = pickle.loads(pickle.dumps(timeline))
+            for track_id in range(1, 4):
+                assert timeline.seen_strip(track_id) == afresh.seen_strip(track_id), (seed, timeline.now_s, track_id)
+                readings += 1
+    assert readings > 1000 and timeline.frames > 0
