@@ -33,10 +33,28 @@ class ArgumentParser(argparse.ArgumentParser):
         self, args: Sequence[str] | None = None, namespace: Any = None
     ) -> tuple[Any, list[str]]:
         given = sys.argv[1:] if args is None else list(args)
+        # A command's arguments are left to its own parser (of this class): its error shows
+        # its usage, under the name it was called by (emotion-app-analyze), as argparse's do.
+        self._refuse_nul(given[: self._command_at(given)])
+        parsed = super().parse_known_args(given, namespace)
+        self._refuse_nul(given)  # one no command's parser was handed
+        return parsed
+
+    def _command_at(self, given: list[str]) -> int:
+        """Where the first of this parser's subcommands' names stands in ``given``; its length
+        for none."""
+        names = {
+            name
+            for action in self._actions
+            if isinstance(action, argparse._SubParsersAction)
+            for name in action.choices
+        }
+        return next((index for index, text in enumerate(given) if text in names), len(given))
+
+    def _refuse_nul(self, given: list[str]) -> None:
         with_nul = next((text for text in given if "\0" in text), None)
         if with_nul is not None:
             self.error(f"the argument {nul_shown(with_nul)} has a NUL character, which no file name can hold")
-        return super().parse_known_args(given, namespace)
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         stdout = sys.stdout  # argparse's choice for help; None where it was closed (`>&-`)

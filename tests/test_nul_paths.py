@@ -96,3 +96,57 @@ def test_the_api_tells_a_path_with_a_nul_as_such(tmp_path: Path) -> None:
             call()
         assert str(raised.value) == f"{subject} {NUL_IN_NAME}", str(raised.value)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "called"),
+    [
+        (["analyze", "clip.mp4", "-o", "o\0.mp4"], "python -m emotion_app analyze"),
+        (["bench", "clip\0.mp4"], "python -m emotion_app bench"),
+        (["analyze\0", "clip.mp4"], "python -m emotion_app"),
+    ],
+)
+def test_a_commands_argument_with_a_nul_is_told_by_the_commands_own_parser(
+    argv: list[str], called: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was told by the top parser, as any argument's: its usage ("COMMAND ..."), and under
+    # its name, where every other error of a command's arguments is the command's own.
+    from emotion_app.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    wrong = next(text for text in argv if "\0" in text).replace("\0", "\\0")
+    assert lines[0].startswith(f"usage: {called} [-h]"), lines
+    assert lines[-1] == f"{called}: error: the argument {wrong} has a NUL character, which no file name can hold"
+
+
+def test_the_analyze_entry_points_nul_error_names_it(capsys: pytest.CaptureFixture[str]) -> None:
+    from emotion_app.cli import analyze_main
+
+    with pytest.raises(SystemExit) as stop:
+        analyze_main(["clip.mp4", "--csv", "f\0.csv"])
+    assert stop.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("usage: emotion-app-analyze [-h]"), lines
+    told = "the argument f\\0.csv has a NUL character, which no file name can hold"
+    assert lines[-1] == f"emotion-app-analyze: error: {told}"
+
+
+def test_an_argument_with_a_nul_no_commands_parser_reads_is_refused_too(capsys: pytest.CaptureFixture[str]) -> None:
+    # An option's value spelt as a command's name: what stands between it and the command
+    # is no command's to check, and was taken as given.
+    from emotion_app.arguments import ArgumentParser
+
+    parser = ArgumentParser(prog="tool")
+    parser.add_argument("--label")
+    parser.add_argument("name")
+    parser.add_subparsers(dest="command").add_parser("run")
+    assert parser.parse_args(["--label", "run", "x", "run"]).name == "x"
+    with pytest.raises(SystemExit) as stop:
+        parser.parse_args(["--label", "run", "x\0", "run"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "tool: error: the argument x\\0 has a NUL character, which no file name can hold"
+    )
