@@ -28,7 +28,7 @@ from .float_tensors import NonFiniteTensorError, finite_float32_tensors
 from .inference.steadiness import UncertaintyRule
 from .link_loops import link_trouble
 from .model import ARCHITECTURES, build_architecture
-from .nul_names import NUL_IN_NAME
+from .nul_names import NUL_IN_NAME, has_nul
 from .preprocessing import Preprocessing, test_time_inputs
 
 # Where the shipped model lives is defined apart, torch-free (help texts name it); named here too.
@@ -187,8 +187,10 @@ def read_header(path: str | os.PathLike[str]) -> tuple[ModelCard, dict[str, tupl
         if trouble:
             raise WeightsError(f"weights path {path} {trouble}") from None
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
-    except ValueError:  # a NUL in the name ("embedded null byte")
-        raise WeightsError(f"weights path {path} {NUL_IN_NAME}") from None
+    except ValueError as exc:  # a NUL in the name ("embedded null byte"), a lone surrogate
+        if has_nul(path):
+            raise WeightsError(f"weights path {path} {NUL_IN_NAME}") from None
+        raise WeightsError(f"cannot read weights file {path}: {exc}") from None
     if not is_file:
         raise WeightsError(f"weights path is not a file: {path}")
     metadata, headers = _read_safetensors_header(path)

@@ -150,3 +150,15 @@ def test_an_argument_with_a_nul_no_commands_parser_reads_is_refused_too(capsys: 
     assert capsys.readouterr().err.splitlines()[-1] == (
         "tool: error: the argument x\\0 has a NUL character, which no file name can hold"
     )
+
+
+def test_a_name_the_system_cannot_encode_is_not_told_as_holding_a_nul(tmp_path: Path) -> None:
+    # Was "has a NUL character in its name": the OS calls' ValueError for a lone surrogate
+    # (a Python caller's text, not a file system's name) was taken for a NUL's.
+    from emotion_app.weights import WeightsError, read_header
+
+    path = tmp_path / "w\ud800.safetensors"
+    with pytest.raises(WeightsError) as raised:
+        read_header(path)
+    assert str(raised.value).startswith(f"cannot read weights file {path}: "), str(raised.value)
+    assert "surrogates not allowed" in str(raised.value) and "NUL" not in str(raised.value)
