@@ -54,7 +54,9 @@ class ArgumentParser(argparse.ArgumentParser):
     def _refuse_nul(self, given: list[str]) -> None:
         with_nul = next((text for text in given if "\0" in text), None)
         if with_nul is not None:
-            self.error(f"the argument {nul_shown(with_nul)} has a NUL character, which no file name can hold")
+            self.error(
+                f"the argument {nul_shown(with_nul)} has a NUL character, which no file name or command line can hold"
+            )
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         stdout = sys.stdout  # argparse's choice for help; None where it was closed (`>&-`)

@@ -62,7 +62,7 @@ def test_a_command_line_argument_with_a_nul_is_refused_before_anything_is_read(
         COMMANDS[command](tmp_path, moving_face_video.path)
     assert stop.value.code == 2
     last = capsys.readouterr().err.splitlines()[-1]
-    assert last.endswith(" has a NUL character, which no file name can hold"), last
+    assert last.endswith(" has a NUL character, which no file name or command line can hold"), last
     assert ": error: the argument " in last and "\\0" in last and "\0" not in last, last
     assert [name for name in os.listdir(tmp_path) if name != "fer.csv"] == []
 
@@ -119,7 +119,10 @@ def test_a_commands_argument_with_a_nul_is_told_by_the_commands_own_parser(
     lines = capsys.readouterr().err.splitlines()
     wrong = next(text for text in argv if "\0" in text).replace("\0", "\\0")
     assert lines[0].startswith(f"usage: {called} [-h]"), lines
-    assert lines[-1] == f"{called}: error: the argument {wrong} has a NUL character, which no file name can hold"
+    assert (
+        lines[-1]
+        == f"{called}: error: the argument {wrong} has a NUL character, which no file name or command line can hold"
+    )
 
 
 def test_the_analyze_entry_points_nul_error_names_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +133,7 @@ def test_the_analyze_entry_points_nul_error_names_it(capsys: pytest.CaptureFixtu
     assert stop.value.code == 2
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].startswith("usage: emotion-app-analyze [-h]"), lines
-    told = "the argument f\\0.csv has a NUL character, which no file name can hold"
+    told = "the argument f\\0.csv has a NUL character, which no file name or command line can hold"
     assert lines[-1] == f"emotion-app-analyze: error: {told}"
 
 
@@ -148,7 +151,7 @@ def test_an_argument_with_a_nul_no_commands_parser_reads_is_refused_too(capsys: 
         parser.parse_args(["--label", "run", "x\0", "run"])
     assert stop.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "tool: error: the argument x\\0 has a NUL character, which no file name can hold"
+        "tool: error: the argument x\\0 has a NUL character, which no file name or command line can hold"
     )
 
 
