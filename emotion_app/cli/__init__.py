@@ -18,8 +18,6 @@ import threading
 
 from ..arguments import ArgumentParser
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2  # unreadable input, missing weights, unwritable output (as argparse uses 2)
 
 
