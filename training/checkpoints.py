@@ -257,11 +257,6 @@ def note_other_labels(card_training: dict[str, Any], source: str, votes: str) ->
         log(f"note: {source} was trained on FER-2013's labels; --votes judges its faces by FER+ majorities")
 
 
-def validation_split(config: TrainConfig) -> tuple[float, int, int]:
-    """What decides which Training faces a run holds out: fraction, split seed, classes."""
-    return config.val_fraction, config.split_seed, config.classes
-
-
 def check_validation_faces(recorded: Any, source: str, data: str, fingerprint: str) -> None:
     """DataError unless the run whose record (a checkpoint, a weights card's ``training``)
     holds the fingerprint ``recorded`` held out the faces that ``data`` now gives
