@@ -187,12 +187,12 @@ class FaceLayout:
 
 
 def shown_label(face: FaceResult) -> str:
-    """The label the overlay shows (a steadied one where the result carries it)."""
-    return str(getattr(face, "shown_label", None) or face.label)
+    """The label the overlay shows: the result's own, already steadied by the pipeline."""
+    return face.label
 
 
 def is_uncertain(face: FaceResult) -> bool:
-    return bool(getattr(face, "uncertain", False))
+    return face.uncertain
 
 
 def shown_percent(face: FaceResult, labels: Sequence[str]) -> str:
