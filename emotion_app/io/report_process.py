@@ -5,10 +5,10 @@ milliseconds; on a thread of the app's process every other thread, the GUI's too
 meanwhile (figures: docs/measurements.md). In a child process none of that touches the
 app's threads. The child gets the session pickled in a temporary file (which it removes
 once read: a child left to finish on its own needs nothing more from the app), writes the
-report with :func:`.session_report.write_report` (each file goes in place whole) and
-answers with one line of JSON on its standard output. Before its first rename it tells the
-renames on a line of their own: the app finishes them for a child killed between them, so
-the plot and its table in the folder are always of one export.
+report as :func:`.session_report.write_report` does (staged, then put in place: each file
+whole) and answers with one line of JSON on its standard output. Before its first rename
+it tells the renames on a line of their own: the app finishes them for a child killed
+between them, so the plot and its table in the folder are always of one export.
 
     python -m emotion_app.io.report_process keep|replace FOLDER PICKLED_SESSION TAG DEADLINE_S
 

@@ -325,18 +325,11 @@ def discard_report(staged: list[AtomicOutput]) -> None:
         output.discard()
 
 
-def write_report(
-    timeline: SessionTimeline,
-    folder: Path,
-    keep_existing: bool = False,
-    tag: str = "",
-    announce: Announce | None = None,
-) -> tuple[Path, Path]:
+def write_report(timeline: SessionTimeline, folder: Path, keep_existing: bool = False) -> tuple[Path, Path]:
     """``emotion-timeline.png`` and ``emotion-summary.csv`` in ``folder`` (created); with
-    ``keep_existing``, numbered names where those are taken. Returns the two paths.
-    ``tag``: see :func:`stage_report`; ``announce``: see :func:`commit_report`."""
-    staged = stage_report(timeline, folder, keep_existing, tag)
-    commit_report(staged, announce)
+    ``keep_existing``, numbered names where those are taken. Returns the two paths."""
+    staged = stage_report(timeline, folder, keep_existing)
+    commit_report(staged)
     return staged[0].path, staged[1].path
 
 
