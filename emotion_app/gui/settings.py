@@ -7,8 +7,9 @@ which Qt reads as a list, ``abc``, ``cam0``) falls back to its default, logged o
 The GUI thread never waits for the disk here: :class:`AppSettings` reads the file once,
 when made, and keeps its values in memory; each change is handed to the file's
 :class:`~.settings_writer.Writer`, whose thread writes it with a ``QSettings`` of its own (Qt rewrites the
-whole file and forces it to disk, which took up to 127 ms under disk load, on the thread
-that owns the ``QSettings``). :meth:`AppSettings.sync` waits for the writes.
+whole file and forces it to disk, which under disk load stalls the thread that owns the
+``QSettings``: docs/measurements.md, "What the GUI thread waits for in its long stalls").
+:meth:`AppSettings.sync` waits for the writes.
 
 The parts live beside this module: the keys in ``settings_keys``, the parsers of stored
 values in ``settings_values``, each setting's key, default and parser, stated once for its

@@ -185,9 +185,9 @@ def _not_saved(snapshot: _Snapshot) -> str:
 
 
 class SnapshotSaver(QObject):
-    """Saves snapshots in the background: PNG-encoding a 1080p frame takes ~100 ms, too long
-    for the GUI thread, and on a network share whose server has gone each file system call
-    blocks for minutes.
+    """Saves snapshots in the background: PNG-encoding a 1080p frame takes too long for the
+    GUI thread (docs/measurements.md, "Snapshots"), and on a network share whose server has
+    gone each file system call blocks for minutes.
 
     One thread for each folder being saved into writes its snapshots one after the other,
     in the order they were asked for (a second's snapshots are numbered in that order), and
