@@ -40,8 +40,8 @@ from .spreadsheet import FORMULA_STARTS
 FORMAT_VERSION = 1
 METADATA_KEY = "emotion_app"
 # Limits on what a file may ask for before anything is built: far beyond any real model
-# (the shipped card is ~3 KB, 6 classes, 16 tensors, 1.5 M numbers, nested 7 deep), far
-# below what would exhaust memory or the stack.
+# (the shipped models: cards under 5 KB nested at most 7 deep, 6 classes, 16 tensors,
+# 1.5 M numbers), far below what would exhaust memory or the stack.
 MAX_CARD_CHARS = 1 << 20
 MAX_CARD_NESTING = 32
 MAX_CLASSES = 1000
