@@ -1423,6 +1423,73 @@ def test_the_status_line_naming_cameras_goes_once_none_is_listed_where_it_was_sh
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
 
 
+class _HeldOpens:
+    """A source factory whose opens wait (on the capture thread) while :attr:`held` is clear,
+    then open the source as the app does: the window says its source is opening meanwhile."""
+
+    def __init__(self) -> None:
+        self.held = threading.Event()
+        self.held.set()
+
+    def __call__(self, spec: SourceSpec) -> FrameSource:
+        self.held.wait(WAIT_MS / 1000)
+        return open_frame_source(spec)
+
+
+_BOTH_TOLD = "Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
+_ONE_TOLD = "Cameras available: Integrated Webcam (in the toolbar's list)."
+
+
+def test_the_status_line_naming_cameras_follows_the_list_once_a_file_looked_at_again_runs(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: cameras plugged in while a stopped file opened again to be looked at anew (Mirror
+    # view) were named in the status line; once it ran, one unplugged was named still there
+    # for the rest of its 8 s (only every camera gone cleared it).
+    opens = _HeldOpens()
+    window = make_window(source_factory=opens)
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)  # a frame to look at again
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    monitor = device_monitor_of(window)
+    try:
+        opens.held.clear()
+        window.mirror_action.trigger()  # the frame on screen looked at anew: the file opens again
+        assert window.source_state.starting and window.source_state.looked_at_again
+        monitor.set_devices([BUILT_IN, USB])
+        assert window.status.shows(_BOTH_TOLD)
+    finally:
+        opens.held.set()
+    qtbot.waitUntil(lambda: window.source_state.running, timeout=WAIT_MS)
+    assert window.status.shows(_BOTH_TOLD)  # opened only to be looked at: nothing told over it
+    monitor.set_devices([BUILT_IN])  # one unplugged
+    assert window.status.shows(_ONE_TOLD)  # whole or shortened to the room it has
+    monitor.set_devices([])
+    assert window.status.currentMessage() == ""
+
+
+def test_the_status_line_naming_cameras_follows_the_list_once_the_file_opening_is_stopped(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: with the file stopped while it opened, the cameras plugged in meanwhile stayed
+    # named in the status line, the one unplugged since too (news is not told over a file).
+    opens = _HeldOpens()
+    window = make_window(source_factory=opens)
+    monitor = device_monitor_of(window)
+    try:
+        opens.held.clear()
+        window.open_video(gui_video.path)
+        monitor.set_devices([BUILT_IN, USB])
+        assert window.status.shows(_BOTH_TOLD)
+        window.stop()
+        assert not window.source_state.active and window.status.shows(_BOTH_TOLD)
+        monitor.set_devices([BUILT_IN])  # one unplugged
+        assert window.status.shows(_ONE_TOLD)  # whole or shortened to the room it has
+    finally:
+        opens.held.set()
+
+
 def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_loaded(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
 ) -> None:

@@ -278,8 +278,13 @@ class SourceMessages:
         asked for failed, the offer begins with why (see :meth:`show_problem`). None listed
         any more, the offer is withdrawn, and a camera's problem is said alone again."""
         state = self._source_state
-        if not devices and self._status_bar.shows(self._told_in_status):
-            self._status_bar.clearMessage()  # it named cameras, all gone now
+        if self._status_bar.shows(self._told_in_status):
+            # It names the cameras listed before: some may be gone now, whatever the source
+            # has done since (a file only looked at again opened, an open failed or stopped).
+            told = _cameras_in_status(devices) if devices else ""
+            if told != self._told_in_status:
+                self._status_bar.show_instead(told)
+                self._told_in_status = told
         if state.running:
             return
         loading = not state.starting and self._waiting_for_model()
@@ -321,7 +326,7 @@ class SourceMessages:
             # banner, its Stop and the reason for the wait: the news goes to the status line.
             # So does it while the model loads: the window then starts the camera asked
             # for, or picked in the toolbar meanwhile, else the first listed, by itself.
-            self._told_in_status = f"Cameras available: {names} (in the toolbar's list)."
+            self._told_in_status = _cameras_in_status(devices)
             self._status_bar.showMessage(self._told_in_status, 8000)
             if loading:
                 self._retell_while_loading(problem, devices)
@@ -512,6 +517,11 @@ class SourceMessages:
         alike = [device for device in [*devices, *apart] if device.name == offered.name]
         name = _elided(offered.name)
         return f"{name} at index {offered.index}" if len(alike) > 1 else name
+
+
+def _cameras_in_status(devices: list[CameraDevice]) -> str:
+    """What the status line says of ``devices`` listed anew."""
+    return f"Cameras available: {', '.join(d.name for d in devices)} (in the toolbar's list)."
 
 
 def _sentence(text: str) -> str:

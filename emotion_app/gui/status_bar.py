@@ -178,6 +178,17 @@ class PerformanceStatusBar(QStatusBar):
         (``currentMessage()`` gives the shortened text)."""
         return bool(self.currentMessage()) and self._whole_message == message
 
+    def show_instead(self, message: str) -> None:
+        """Show ``message`` in place of the transient message shown now, for the time that
+        one had left ("": clear it): a correction of it, not news told for a time anew."""
+        if not self.currentMessage():
+            return
+        if not message:
+            self.clearMessage()
+            return
+        left_ms = 0 if self._message_ends is None else max(1, round((self._message_ends - time.monotonic()) * 1000))
+        self.showMessage(message, left_ms)
+
     def _fitted(self, text: str) -> str:
         """``text`` shortened in the middle to the room the labels shown leave it."""
         labels = self._labels_shown()
