@@ -630,7 +630,8 @@ def test_the_offer_drops_the_refusal_of_the_camera_chosen_once_that_camera_is_li
     assert "is not connected" in window.source_banner.text()
     device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, C920_SECOND])  # plugged back in at its index
     assert window.source_banner.text() == (
-        "Cameras available: Logitech C920, Integrated Webcam, Logitech C920 (in the toolbar's list)."
+        "Cameras available: Logitech C920 at index 1, Integrated Webcam, Logitech C920 at index 6 "
+        "(in the toolbar's list)."
     )
     assert window.source_banner.level == "info"
     assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 6"]
@@ -1488,6 +1489,38 @@ def test_the_status_line_naming_cameras_follows_the_list_once_the_file_opening_i
         assert window.status.shows(_ONE_TOLD)  # whole or shortened to the room it has
     finally:
         opens.held.set()
+
+
+def test_the_status_line_names_two_cameras_of_one_name_apart_by_their_index(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "Cameras available: Logitech C920, Integrated Webcam, Logitech C920 (…)": which
+    # was which, only the toolbar's tooltips told.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [], bench)
+    monitor = device_monitor_of(window)
+    try:
+        monitor.set_devices([C920_FIRST, BUILT_IN, C920_SECOND])
+        assert window.status.shows(
+            "Cameras available: Logitech C920 at index 1, Integrated Webcam, Logitech C920 at index 6 "
+            "(in the toolbar's list)."
+        )
+        monitor.set_devices([BUILT_IN, C920_SECOND])  # one of them alone now: its name says which
+        assert window.status.shows("Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list).")
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
+def test_a_camera_name_not_found_names_two_cameras_of_one_name_apart_by_their_index(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    # Was: "No camera named 'Hubble'. Cameras: Logitech C920, Logitech C920."
+    window = make_window(camera="Hubble", devices=[C920_FIRST, C920_SECOND])
+    assert window.source_banner.text() == (
+        "No camera named 'Hubble'. Cameras: Logitech C920 at index 1, Logitech C920 at index 6."
+    )
 
 
 def test_the_notice_of_which_camera_was_taken_says_it_starts_once_the_model_has_loaded(

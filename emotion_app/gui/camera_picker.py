@@ -414,6 +414,16 @@ def namesakes(devices: list[CameraDevice], name: str) -> list[CameraDevice]:
     return [device for device in devices if device.name == name]
 
 
+def names_apart(devices: list[CameraDevice]) -> str:
+    """The names of ``devices``, comma-separated, each with its index where another of them
+    shares its name, as a Start button names one: "Logitech C920 at index 0, Integrated
+    Webcam, Logitech C920 at index 2" (two of one model would read the same)."""
+    return ", ".join(
+        f"{device.name} at index {device.index}" if len(namesakes(devices, device.name)) > 1 else device.name
+        for device in devices
+    )
+
+
 def not_connected_beside(name: str, index: int, others: list[CameraDevice]) -> str:
     """Why the camera ``name`` at ``index`` is not opened where only ``others`` of its name,
     all listed beside it before, are listed (or, once they are gone too, none)."""

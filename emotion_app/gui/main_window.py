@@ -62,6 +62,7 @@ from .camera_picker import (
     find_camera,
     index_name,
     listed_camera,
+    names_apart,
     namesakes,
     not_connected_beside,
 )
@@ -1539,7 +1540,7 @@ def _name_not_found_text(wanted: str, devices: list[CameraDevice]) -> str:
     listed; "" where one of them is found by that name now (see :func:`.find_camera`)."""
     if find_camera(devices, wanted) is not None:
         return ""
-    names = ", ".join(device.name for device in devices) or "none found"
+    names = names_apart(devices) or "none found"
     return f"No camera named '{wanted}'. Cameras: {names}."
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
 from emotion_app.wording import count_text
 
-from .camera_picker import CameraDevice, CameraPicker
+from .camera_picker import CameraDevice, CameraPicker, names_apart
 from .message_banner import MessageBanner
 from .messages import SourceNotice
 from .mnemonics import escaped
@@ -320,7 +320,7 @@ class SourceMessages:
                 # was listed (see _retell_while_loading), as with another camera listed.
                 self._say_in_view(self._alone_in_view(closed))
             return
-        names = ", ".join(d.name for d in devices)
+        names = names_apart(devices)
         if state.starting or self._waiting_for_model():
             # A source opening (a network camera waiting for its first frame) keeps its
             # banner, its Stop and the reason for the wait: the news goes to the status line.
@@ -521,7 +521,7 @@ class SourceMessages:
 
 def _cameras_in_status(devices: list[CameraDevice]) -> str:
     """What the status line says of ``devices`` listed anew."""
-    return f"Cameras available: {', '.join(d.name for d in devices)} (in the toolbar's list)."
+    return f"Cameras available: {names_apart(devices)} (in the toolbar's list)."
 
 
 def _sentence(text: str) -> str:
