@@ -83,6 +83,9 @@ CASES = [
     # Were taken: 0 ended in a traceback, 100000 found nothing, in silence.
     ("face_quality", "--clips {tmp}/truth --min-face 0"),
     ("face_quality", "--clips {tmp}/truth --min-face 100000"),
+    # Refused from their start.
+    ("timeline_paint_cost", "--every 0"),
+    ("timeline_paint_cost", "--size x"),
 ]
 # Cases whose old answer was a wait: measure_gui waited 120 s for a frame in its window,
 # then exit 1. A refusal takes seconds, so these are given far less than that.
