@@ -86,6 +86,8 @@ CASES = [
     # Refused from their start.
     ("timeline_paint_cost", "--every 0"),
     ("timeline_paint_cost", "--size x"),
+    ("end_wait_time", "--clips {tmp}/empty"),
+    ("end_wait_time", "--clips {tmp}/gallery --weights {tmp}/missing.safetensors"),
 ]
 # Cases whose old answer was a wait: measure_gui waited 120 s for a frame in its window,
 # then exit 1. A refusal takes seconds, so these are given far less than that.
