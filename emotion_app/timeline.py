@@ -145,7 +145,10 @@ class SessionTimeline:
 
     ``labels``: the model's classes (from its weights card). ``window_s``: how much of the
     recent past the strips keep, in buckets of ``bucket_s``. At most ``max_people`` people
-    keep their own row; the longest unseen ones are folded into the overall totals only.
+    keep their own row; the longest unseen ones are folded into the overall totals only,
+    or, with ``keep_folded``, keep their seconds apart from the rows (:meth:`everyone`):
+    ``analyze --report`` writes every person of a file, however many, while the panel's
+    live session keeps its memory bounded.
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class SessionTimeline:
         bucket_s: float = 1.0,
         window_s: float = 300.0,
         max_people: int = 64,
+        keep_folded: bool = False,
     ) -> None:
         if bucket_s <= 0 or window_s < bucket_s or max_people < 1:
             raise ValueError("bucket_s > 0, window_s >= bucket_s and max_people >= 1 are required")
@@ -161,6 +165,7 @@ class SessionTimeline:
         self.bucket_s = float(bucket_s)
         self.window_s = float(window_s)
         self.max_people = max_people
+        self.keep_folded = keep_folded
         self._index = {label: i for i, label in enumerate(self.labels)}
         self.reset()
 
@@ -181,6 +186,9 @@ class SessionTimeline:
         self._showing_s = 0.0
         self.frames = 0
         self.folded_people = 0
+        # With keep_folded, the totals of the people folded away (a summary each, no strip
+        # or portrait), by track id, until their face comes back and has a row again.
+        self._folded: dict[int, PersonSummary] = {}
 
     @property
     def has_time(self) -> bool:
@@ -290,6 +298,9 @@ class SessionTimeline:
             if person is None:
                 person = self._people[track_id] = _Person(len(self.labels), buckets)
                 person.name = self._names.get(track_id, "")
+                folded = self._folded.pop(track_id, None)
+                if folded is not None:  # back after a fold: its seconds go on from where they were
+                    person.seconds[:] = folded.seconds
                 self._fold_oldest()
             else:
                 self._people.move_to_end(track_id)
@@ -414,13 +425,24 @@ class SessionTimeline:
 
     def _fold_oldest(self) -> None:
         while len(self._people) > self.max_people:
-            self._people.popitem(last=False)  # its time stays in the overall totals
+            track_id, person = self._people.popitem(last=False)  # its time stays in the overall totals
             self.folded_people += 1
+            if self.keep_folded:
+                self._folded[track_id] = self._summary(track_id, person)
 
     # ---- reading ------------------------------------------------------------------------
     def people(self) -> list[PersonSummary]:
         """Everyone with a row, by track id."""
         return [self._summary(track_id, person) for track_id, person in sorted(self._people.items())]
+
+    def everyone(self) -> list[PersonSummary]:
+        """Every person, by track id: those with a row, and with ``keep_folded`` those folded
+        away too (without it, as :meth:`people`)."""
+        folded = [
+            PersonSummary(track_id, person.seconds, person.last_seen_s, self._names.get(track_id, ""))
+            for track_id, person in self._folded.items()
+        ]
+        return sorted([*self.people(), *folded], key=lambda person: person.track_id or 0)
 
     def person(self, track_id: int) -> PersonSummary | None:
         """The person of ``track_id``, if they have a row."""

@@ -210,6 +210,28 @@ def test_a_folders_annotated_video_shows_each_picture_for_a_second(
         assert (frames, frames / fps) == (pictures, pytest.approx(pictures))
 
 
+def test_a_folders_report_has_every_person_past_the_panels_64_rows(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: the report's timeline kept the panel's 64 rows, so a folder of 66 faces printed
+    # "64 people" and its CSV left out the first two faces (their seconds only in everyone's).
+    folder = tmp_path / "faces"
+    write_slide_show(folder, [cv2.resize(astronaut_bgr(), (200, 200))] * 66)
+    csv_path, report = tmp_path / "rows.csv", tmp_path / "report"
+    args = ["analyze", str(folder), "--csv", str(csv_path), "--report", str(report), "--weights", str(random_weights)]
+    assert main(args) == 0
+    _, rows = read_csv(csv_path)
+    assert len(rows) == 66
+    _, summary = read_csv(report / "emotion-summary.csv")
+    people = {f"{row['file']} (#{row['track_id']})" for row in rows}
+    assert {row["person"] for row in summary} == people | {"everyone"}
+    seconds: dict[str, float] = {}
+    for row in summary:
+        seconds[row["person"]] = seconds.get(row["person"], 0.0) + float(row["seconds"])
+    assert seconds == pytest.approx({**dict.fromkeys(people, 1.0), "everyone": 66.0})  # a second a picture
+    assert "(66.0 s, 66 people)" in capsys.readouterr().out
+
+
 def _picture_file(path: Path, picture: np.ndarray) -> None:
     """``picture`` as a PNG at ``path``, whatever characters its name holds."""
     ok, data = cv2.imencode(".png", picture)

@@ -234,6 +234,30 @@ def test_memory_stays_bounded_over_a_long_session_with_many_people() -> None:
     assert timeline.overall().total_s == pytest.approx(2 * 19_999 / 30.0, rel=1e-3)
 
 
+def test_folded_people_keep_their_seconds_where_asked_and_come_back_with_them() -> None:
+    # analyze --report keeps every person's seconds past the rows (was: folded into
+    # everyone's total only, so its CSV lost them); the panel's session keeps only the rows.
+    for keep in (False, True):
+        timeline = SessionTimeline(SIX_LABELS, max_people=2, keep_folded=keep)
+        t = play(timeline, 2.0, 10.0, [face(1, "happy")])
+        timeline.set_name(1, "Ada")
+        t = play(timeline, 1.0, 10.0, [face(2, "sad"), face(3, "angry")], start=t)
+        assert [p.track_id for p in timeline.people()] == [2, 3]
+        everyone = {p.track_id: p for p in timeline.everyone()}
+        assert list(everyone) == ([1, 2, 3] if keep else [2, 3])
+        if keep:
+            assert everyone[1].name == "Ada (#1)"
+            assert dict(zip(SIX_LABELS, everyone[1].seconds))["happy"] == pytest.approx(1.9)
+            # Back in sight, #1 has a row again, its seconds going on from before the fold.
+            play(timeline, 1.0, 10.0, [face(1, "happy")], start=t)
+            again = timeline.person(1)
+            assert again is not None and dict(zip(SIX_LABELS, again.seconds))["happy"] == pytest.approx(2.9)
+            assert [p.track_id for p in timeline.everyone()] == [1, 2, 3]
+        # Everyone's total is the people's, listed or folded.
+        total = sum(p.total_s for p in timeline.everyone())
+        assert (total == pytest.approx(timeline.overall().total_s)) is keep
+
+
 def test_the_report_writes_a_png_and_a_csv(tmp_path: Path) -> None:
     timeline = SessionTimeline(SIX_LABELS)
     play(timeline, 6.0, 10.0, [face(1, "happy"), face(3, "angry")])

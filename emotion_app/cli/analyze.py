@@ -292,7 +292,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     recover_stopped_outputs(args)
     # A run cut short never replaces an output that was already there (below, after the frames).
     existing = [path for _, path in outputs if path.exists()]
-    timeline = SessionTimeline(classifier.labels) if args.report else None
+    # Every person's seconds go into the report's CSV, however many faces the input holds.
+    timeline = SessionTimeline(classifier.labels, keep_folded=True) if args.report else None
     tally = _Tally()
     interrupted: Interrupted | None = None
     progress = _progress_bar(media, args.progress)
@@ -371,7 +372,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             print(f"CSV: {args.csv} ({count_text(csv_writer.rows_written, 'row')})")
         if timeline is not None:
             png, summary = report_paths(args.report)
-            people = count_text(len(timeline.people()), "person", "people")
+            people = count_text(len(timeline.everyone()), "person", "people")
             print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {people})")
         if video_writer is not None and video_writer.frames_written:
             if video_writer.still:

@@ -56,9 +56,10 @@ class ReportError(OutputError):
 
 
 def summary_rows(timeline: SessionTimeline) -> list[tuple[str, str, float, float]]:
-    """(person, emotion, seconds, share) for every person with a row, then everyone."""
+    """(person, emotion, seconds, share) for every person the timeline keeps (a row, or with
+    ``keep_folded`` folded away too), then everyone."""
     rows: list[tuple[str, str, float, float]] = []
-    for person in [*timeline.people(), timeline.overall()]:
+    for person in [*timeline.everyone(), timeline.overall()]:
         for label, seconds, share in zip(timeline.labels, person.seconds, person.shares):
             rows.append((person.name, label, round(seconds, 3), round(share, 4)))
     return rows
