@@ -258,6 +258,23 @@ def test_folded_people_keep_their_seconds_where_asked_and_come_back_with_them() 
         assert (total == pytest.approx(timeline.overall().total_s)) is keep
 
 
+def test_the_plot_says_how_many_people_it_has_no_row_for() -> None:
+    # Was: past 12 people the plot drew the 12 found last and said nothing of the others.
+    timeline = SessionTimeline(SIX_LABELS, keep_folded=True, max_people=13)
+    for track_id in range(1, 16):  # fifteen pictures, one face each, as analyze adds a folder's
+        timeline.add(None, [face(track_id, "happy")])
+    strips = timeline_figure(timeline).axes[0]
+    assert strips.get_title() == (
+        "Shown emotion over the last 15 s\n12 of 15 people: those found last (the CSV has everyone)"
+    )
+    assert [label.get_text() for label in strips.get_yticklabels()] == [f"#{n}" for n in range(4, 16)]
+    # Twelve or fewer: every one has a row, and the title says no more.
+    twelve = SessionTimeline(SIX_LABELS)
+    for track_id in range(1, 13):
+        twelve.add(None, [face(track_id, "happy")])
+    assert timeline_figure(twelve).axes[0].get_title() == "Shown emotion over the last 12 s"
+
+
 def test_the_report_writes_a_png_and_a_csv(tmp_path: Path) -> None:
     timeline = SessionTimeline(SIX_LABELS)
     play(timeline, 6.0, 10.0, [face(1, "happy"), face(3, "angry")])

@@ -141,7 +141,13 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     if not people:  # analyze of a faceless input: say why the plots are empty
         strips.text(0.5, 0.5, "No face was found", transform=strips.transAxes, ha="center", va="center")
     strips.set_xlabel("session time (s)")
-    strips.set_title(f"Shown emotion over the last {session_length_text(end - start)}")
+    title = f"Shown emotion over the last {session_length_text(end - start)}"
+    everyone = len(timeline.everyone())
+    if everyone > len(people):
+        # The rows left out are said, as the panel's "+N" says its own: a report of 70
+        # faces drew 12 rows and told nothing of the other 58.
+        title += f"\n{len(people)} of {everyone} people: those found last (the CSV has everyone)"
+    strips.set_title(title)
 
     summaries: list[PersonSummary] = [*people, timeline.overall()]
     for row, person in enumerate(summaries):
