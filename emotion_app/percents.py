@@ -9,7 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["whole_percents"]
+__all__ = ["part_percent", "whole_percents"]
+
+
+def part_percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percent that reads 100 only for all of it and 0 only
+    for none: 274 of 275 frames with a face read "100%", as if none lacked one."""
+    if whole <= 0 or part <= 0:
+        return 0
+    if part >= whole:
+        return 100
+    return min(99, max(1, round(100 * part / whole)))
 
 
 def whole_percents(shares: Sequence[float]) -> list[int]:

@@ -829,6 +829,16 @@ def test_the_summarys_emotion_shares_add_up_to_100(capsys: pytest.CaptureFixture
     assert emotions == "emotions: happy 51%, sad 39%, neutral 10%"
 
 
+def test_the_summary_reads_100_percent_of_frames_only_when_every_frame_had_a_face(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: a share rounded on its own, so 249 frames of 250 with a face read "(100%)".
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=250, motion="static", blank_frames=[125])
+    assert main(["analyze", str(video.path), "--weights", str(random_weights)]) == 0
+    (faces,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("faces: ")]
+    assert faces == "faces: 249 in 249 of 250 frames (99%), 1 track"
+
+
 def test_an_analysed_videos_printed_shares_add_up_to_100_and_follow_its_csv(
     tmp_path: Path, random_weights: Path, two_faces_video: VideoTruth, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -41,7 +41,7 @@ from ..io.video import (
     OutputError,
     open_input,
 )
-from ..percents import whole_percents
+from ..percents import part_percent, whole_percents
 from ..shipped import shipped_files
 from ..timeline import SessionTimeline
 from ..wording import count_text
@@ -650,9 +650,9 @@ def _print_summary(
     unit = "image" if media.kind != "video" else "frame"
     rate = frames / elapsed if elapsed > 0 else float("inf")
     print(f"{args.input}: {count_text(frames, unit)} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
-    share = tally.frames_with_face / frames
+    share = part_percent(tally.frames_with_face, frames)
     tracked = f", {count_text(len(tally.tracks), 'track')}" if media.kind == "video" else ""
-    print(f"faces: {faces} in {tally.frames_with_face} of {count_text(frames, unit)} ({share:.0%}){tracked}")
+    print(f"faces: {faces} in {tally.frames_with_face} of {count_text(frames, unit)} ({share}%){tracked}")
     if faces:
         # Whole percents that add up to 100, as the shares do (each rounded alone, three
         # could read 51%, 40% and 10%).
