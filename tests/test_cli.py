@@ -232,6 +232,22 @@ def test_a_folders_report_has_every_person_past_the_panels_64_rows(
     assert "(66.0 s, 66 people)" in capsys.readouterr().out
 
 
+def test_the_reports_length_is_cut_down_as_its_plot_cuts_it(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: rounded, so 95 frames at 24 fps (3.96 s) printed "(4.0 s, ..." beside a plot
+    # titled "over the last 3 s", its rows' times cut down as the seek bar's clock counts.
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=95, motion="static", fps=24.0)
+    report = tmp_path / "report"
+    assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
+    assert f"report: {report / 'emotion-timeline.png'} and emotion-summary.csv (3.9 s, 1 person)" in (
+        capsys.readouterr().out
+    )
+    _, summary = read_csv(report / "emotion-summary.csv")
+    everyone = [float(row["seconds"]) for row in summary if row["person"] == "everyone"]
+    assert sum(everyone) == pytest.approx(95 / 24, abs=0.001)  # the CSV's, to the millisecond
+
+
 def _picture_file(path: Path, picture: np.ndarray) -> None:
     """``picture`` as a PNG at ``path``, whatever characters its name holds."""
     ok, data = cv2.imencode(".png", picture)

@@ -30,6 +30,7 @@ from ..io.session_report import (
     recover_stopped_report,
     report_paths,
     stage_report,
+    tenths_text,
 )
 from ..io.video import (
     FOLDER_VIDEO_MIN_SIDE,
@@ -373,7 +374,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         if timeline is not None:
             png, summary = report_paths(args.report)
             people = count_text(len(timeline.everyone()), "person", "people")
-            print(f"report: {png} and {summary.name} ({timeline.now_s:.1f} s, {people})")
+            print(f"report: {png} and {summary.name} ({tenths_text(timeline.now_s)}, {people})")
         if video_writer is not None and video_writer.frames_written:
             if video_writer.still:
                 print(f"annotated image: {args.output}")

@@ -390,6 +390,12 @@ def session_length_text(seconds: float) -> str:
     return f"{whole} s" if whole < 60 else f"{_whole(seconds / 6.0) / 10.0:.1f} min"
 
 
+def tenths_text(seconds: float) -> str:
+    """Seconds cut down to tenths, as the plot cuts its times down: a session of 3.96 s
+    reads "3.9 s" beside the plot's "over the last 3 s", where rounding read "4.0 s"."""
+    return f"{_whole(max(0.0, seconds) * 10.0) / 10.0:.1f} s"
+
+
 def duration_text(seconds: float) -> str:
     """A face's time as the plot labels it: cut down as :func:`session_length_text` says the
     session's, so no face reads longer than the session it was seen in, but in tenths under
