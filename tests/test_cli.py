@@ -490,6 +490,29 @@ def test_bench_says_when_the_classifier_was_timed_on_synthetic_faces(
     assert "synthetic" not in next(line for line in lines if line.startswith("classifier ("))
 
 
+def test_bench_of_a_folder_names_its_pictures_sizes_and_counts_images(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "2 frames of 200x200" for a folder of a 512x512 and a 200x200 picture (the last
+    # one's size named as all of theirs), and "1 full-frame scans".
+    folder = tmp_path / "shots"
+    write_slide_show(folder, [astronaut_bgr(), cv2.resize(astronaut_bgr(), (200, 200))])
+    assert main(["bench", str(folder), "--json", "--weights", str(random_weights)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    report = json.loads(lines[-1])
+    assert lines[0].startswith(f"bench {folder}: 2 images of 200x200 to 512x512, ")
+    assert report["frame_size_range"] == [[200, 200], [512, 512]] and report["input_kind"] == "folder"
+    pipeline = next(line for line in lines if line.startswith("pipeline: "))
+    assert f"face in 2/2 images, {report['full_frame_scans']} full-frame scan" in pipeline
+    baseline = next(line for line in lines if line.startswith("baseline: "))
+    assert baseline.endswith(f"face in {report['baseline_frames_with_face']}/2 images")
+    # One picture: one size, one scan.
+    assert main(["bench", str(folder / "shot1.png"), "--json", "--weights", str(random_weights)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(f"bench {folder / 'shot1.png'}: 1 image of 512x512, ")
+    assert next(line for line in lines if line.startswith("pipeline: ")).endswith(", 1 full-frame scan")
+
+
 def test_bench_opencv_threads(
     random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -33,6 +33,7 @@ from ..faces.detector import (
 from ..io.overlay import draw_results
 from ..io.video import InputError, MediaInput, open_input
 from ..preprocessing import crop_face, to_gray
+from ..wording import count_text
 from .common import (
     CommandError,
     MinFaceCheck,
@@ -148,6 +149,9 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
     frames = frames_with_face = baseline_frames_with_face = faces = full_scans = 0
     crops: list[np.ndarray] = []
     frame_size: tuple[int, int] | None = None
+    # Smallest and largest by pixels: a folder's pictures (or a video's frames) need not
+    # share one size, and the last one's alone named the size of all.
+    size_range: list[tuple[int, int]] = []
     iterator = media.frames()
     min_face = MinFaceCheck(args.min_face, media)
     while not args.frames or frames < args.frames:
@@ -160,6 +164,7 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
         timings["decode"].append((decoded - start) * 1000.0)
         min_face.check(index, frame)
         frame_size = (frame.shape[1], frame.shape[0])
+        size_range = [min([*size_range, frame_size], key=_pixels), max([*size_range, frame_size], key=_pixels)]
         if media.kind != "video":
             pipeline.reset()
 
@@ -194,8 +199,10 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
     classify = classifier_speed(classifier, np.stack(crops) if crops else None)
     report: dict[str, Any] = {
         "input": str(args.input),
+        "input_kind": media.kind,
         "frames": frames,
         "frame_size": list(frame_size) if frame_size else None,
+        "frame_size_range": [list(size) for size in size_range],
         "fps": fps,
         "baseline_fps": baseline_fps,
         "ratio": fps / baseline_fps,
@@ -213,6 +220,10 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
     }
     report["process_ratio"] = report["process_fps"] / report["baseline_process_fps"]
     return report
+
+
+def _pixels(size: tuple[int, int]) -> int:
+    return size[0] * size[1]
 
 
 def summarize(values: list[float]) -> dict[str, float]:
@@ -287,9 +298,11 @@ def _time_ms(call: Callable[[], object]) -> float:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    width, height = report["frame_size"] or (0, 0)
+    # A folder's pictures and a picture's pages are images, as analyze counts them.
+    unit = "frame" if report.get("input_kind", "video") == "video" else "image"
+    sizes = " to ".join(dict.fromkeys(f"{width}x{height}" for width, height in report.get("frame_size_range", [])))
     print(
-        f"bench {report['input']}: {report['frames']} frames of {width}x{height}, torch threads "
+        f"bench {report['input']}: {count_text(report['frames'], unit)} of {sizes or '0x0'}, torch threads "
         f"{report['torch_threads']}, OpenCV threads {report['opencv_threads']}"
     )
     print(f"{'stage':<22}{'median ms':>11}{'p95 ms':>10}{'mean ms':>10}")
@@ -307,12 +320,12 @@ def print_report(report: dict[str, Any]) -> None:
     frames = report["frames"]
     print(
         f"pipeline: {report['fps']:.1f} fps incl. decode ({report['process_fps']:.1f} without; "
-        f"{report['end_to_end_fps']:.1f} with drawing), face in {report['frames_with_face']}/{frames} frames, "
-        f"{report['full_frame_scans']} full-frame scans"
+        f"{report['end_to_end_fps']:.1f} with drawing), face in {report['frames_with_face']}/{frames} {unit}s, "
+        f"{count_text(report['full_frame_scans'], 'full-frame scan')}"
     )
     print(
         f"baseline: {report['baseline_fps']:.1f} fps incl. decode ({report['baseline_process_fps']:.1f} without), "
-        f"face in {report['baseline_frames_with_face']}/{frames} frames"
+        f"face in {report['baseline_frames_with_face']}/{frames} {unit}s"
     )
     print(f"ratio: {report['ratio']:.2f}x incl. decode ({report['process_ratio']:.2f}x without)")
     faces_text = (
