@@ -1387,20 +1387,41 @@ def test_another_source_asked_for_while_the_model_loads_takes_away_the_error_of_
 def test_the_status_line_naming_cameras_plugged_in_while_the_model_loads_goes_once_none_is_listed(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
-    # Was: "Cameras available: Integrated Webcam (in the toolbar's list)." stayed in the
+    # Was: "Camera available: Integrated Webcam (in the toolbar's list)." stayed in the
     # status line for its seconds after every camera was unplugged.
     bench = CameraBench(gui_video.path, good_frames=10_000)
     window, loaded = _window_loading_the_model(make_window, [], bench)
     monitor = device_monitor_of(window)
     try:
         monitor.set_devices([BUILT_IN])
-        assert window.status.currentMessage() == "Cameras available: Integrated Webcam (in the toolbar's list)."
+        assert window.status.currentMessage() == "Camera available: Integrated Webcam (in the toolbar's list)."
         monitor.set_devices([])
         assert window.status.currentMessage() == ""
         assert window.model_status is None
     finally:
         loaded.set()
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
+def test_the_status_line_names_the_cameras_listed_in_the_offers_words(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: the status line said "Cameras available: Integrated Webcam" of one camera, where
+    # the offer of that same list says "Camera available: Integrated Webcam".
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [], bench)
+    try:
+        device_monitor_of(window).set_devices([BUILT_IN])
+        told = window.status.currentMessage()
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    window.stop()
+    qtbot.waitUntil(lambda: not window.source_state.active, timeout=WAIT_MS)
+    device_monitor_of(window).set_devices([USB])
+    device_monitor_of(window).set_devices([BUILT_IN])  # the same list again, offered now
+    assert told == window.source_banner.text() == "Camera available: Integrated Webcam (in the toolbar's list)."
 
 
 def test_the_status_line_naming_cameras_goes_once_none_is_listed_where_it_was_shortened_to_fit(
@@ -1438,7 +1459,7 @@ class _HeldOpens:
 
 
 _BOTH_TOLD = "Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
-_ONE_TOLD = "Cameras available: Integrated Webcam (in the toolbar's list)."
+_ONE_TOLD = "Camera available: Integrated Webcam (in the toolbar's list)."
 
 
 def test_the_status_line_naming_cameras_follows_the_list_once_a_file_looked_at_again_runs(

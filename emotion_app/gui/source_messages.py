@@ -281,7 +281,7 @@ class SourceMessages:
         if self._status_bar.shows(self._told_in_status):
             # It names the cameras listed before: some may be gone now, whatever the source
             # has done since (a file only looked at again opened, an open failed or stopped).
-            told = _cameras_in_status(devices) if devices else ""
+            told = _cameras_available(devices) if devices else ""
             if told != self._told_in_status:
                 self._status_bar.show_instead(told)
                 self._told_in_status = told
@@ -320,13 +320,12 @@ class SourceMessages:
                 # was listed (see _retell_while_loading), as with another camera listed.
                 self._say_in_view(self._alone_in_view(closed))
             return
-        names = names_apart(devices)
         if state.starting or self._waiting_for_model():
             # A source opening (a network camera waiting for its first frame) keeps its
             # banner, its Stop and the reason for the wait: the news goes to the status line.
             # So does it while the model loads: the window then starts the camera asked
             # for, or picked in the toolbar meanwhile, else the first listed, by itself.
-            self._told_in_status = _cameras_in_status(devices)
+            self._told_in_status = _cameras_available(devices)
             self._status_bar.showMessage(self._told_in_status, 8000)
             if loading:
                 self._retell_while_loading(problem, devices)
@@ -335,11 +334,10 @@ class SourceMessages:
             # The button names the camera it starts: the picker may show none of them (a
             # network camera not listed, that failed), or one listed apart that failed.
             offered = self._offered_camera(devices)
-            available = "Camera available" if len(devices) == 1 else "Cameras available"
             # The reason the camera asked for did not start comes first: the offer takes its place.
             # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
             offer = _Offer(
-                f"{available}: {names} (in the toolbar's list).",
+                _cameras_available(devices),
                 problem.reason if problem is not None else "",
                 f"Start {escaped(self._told_apart(offered, devices))}",
                 offered,
@@ -519,9 +517,10 @@ class SourceMessages:
         return f"{name} at index {offered.index}" if len(alike) > 1 else name
 
 
-def _cameras_in_status(devices: list[CameraDevice]) -> str:
-    """What the status line says of ``devices`` listed anew."""
-    return f"Cameras available: {names_apart(devices)} (in the toolbar's list)."
+def _cameras_available(devices: list[CameraDevice]) -> str:
+    """What the offer and the status line say of ``devices`` listed anew, in one wording."""
+    available = "Camera available" if len(devices) == 1 else "Cameras available"
+    return f"{available}: {names_apart(devices)} (in the toolbar's list)."
 
 
 def _sentence(text: str) -> str:
