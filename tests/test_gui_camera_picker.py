@@ -542,7 +542,7 @@ def test_the_offer_after_the_camera_chosen_was_refused_says_which_of_its_name_it
     window.window_actions.refresh_cameras_action.trigger()  # F5
     assert window.source_banner.text() == (
         "Logitech C920 at index 6 is not connected: the one at index 1 is the other Logitech C920, listed beside "
-        "it before. Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+        "it before. Cameras available: Logitech C920 at index 1, Integrated Webcam (in the toolbar's list)."
     )
     assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 1"]
     start = window.source_banner.button("Start Logitech C920 at index 1")
@@ -587,7 +587,7 @@ def test_the_offer_of_cameras_listed_keeps_the_keyboard_when_the_list_is_read_ag
     # What it offers changed: put up anew, saying so.
     device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN, CameraDevice("Elgato Facecam", 4)])
     assert window.source_banner.text().endswith(
-        "Cameras available: Logitech C920, Integrated Webcam, Elgato Facecam (in the toolbar's list)."
+        "Cameras available: Logitech C920 at index 1, Integrated Webcam, Elgato Facecam (in the toolbar's list)."
     )
     assert window.source_banner.button("Start Logitech C920 at index 1") is not start
 
@@ -599,6 +599,20 @@ def _refused_then_offered(qtbot: QtBot, make_window: WindowFactory, gui_video: V
     window.retry()
     window.window_actions.refresh_cameras_action.trigger()
     return window
+
+
+def test_the_offer_names_the_camera_left_apart_from_the_one_chosen_gone_as_its_button_does(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "… Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list).",
+    # its button "Start Logitech C920 at index 1": the toolbar's list holds the one chosen,
+    # gone, apart, so two of that name, and the list of names did not say which it offered.
+    window = _refused_then_offered(qtbot, make_window, gui_video)
+    assert window.picker.current_device() == CameraDevice("Logitech C920", 6)  # shown apart
+    assert window.source_banner.text().endswith(
+        "Cameras available: Logitech C920 at index 1, Integrated Webcam (in the toolbar's list)."
+    )
+    assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 1"]
 
 
 def test_the_offer_keeps_the_refusal_of_the_camera_chosen_true_as_cameras_go(
@@ -666,7 +680,7 @@ def test_the_refusal_of_the_camera_chosen_is_said_again_when_it_is_unplugged_aga
     monitor.set_devices([C920_FIRST, BUILT_IN])  # unplugged again
     assert window.source_banner.text() == (
         "Logitech C920 at index 6 is not connected: the one at index 1 is the other Logitech C920, listed beside "
-        "it before. Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+        "it before. Cameras available: Logitech C920 at index 1, Integrated Webcam (in the toolbar's list)."
     )
     assert window.source_banner.level == "error"
     monitor.set_devices([])
@@ -767,7 +781,7 @@ def test_the_refusal_of_the_camera_chosen_is_said_again_after_the_offer_that_dro
         "it before."
     )
     assert window.source_banner.text() == (
-        f"{refusal} Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+        f"{refusal} Cameras available: Logitech C920 at index 1, Integrated Webcam (in the toolbar's list)."
     )
     assert window.source_banner.level == "error"
     assert window.view.placeholder == window.source_banner.text()
@@ -896,7 +910,7 @@ def test_an_offer_dismissed_after_a_refusal_does_not_come_back_without_it(
     window.retry()
     window.window_actions.refresh_cameras_action.trigger()
     assert window.source_banner.text().endswith(
-        "Cameras available: Logitech C920, Integrated Webcam (in the toolbar's list)."
+        "Cameras available: Logitech C920 at index 1, Integrated Webcam (in the toolbar's list)."
     )
 
 

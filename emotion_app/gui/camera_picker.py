@@ -414,12 +414,14 @@ def namesakes(devices: list[CameraDevice], name: str) -> list[CameraDevice]:
     return [device for device in devices if device.name == name]
 
 
-def names_apart(devices: list[CameraDevice]) -> str:
-    """The names of ``devices``, comma-separated, each with its index where another of them
-    shares its name, as a Start button names one: "Logitech C920 at index 0, Integrated
-    Webcam, Logitech C920 at index 2" (two of one model would read the same)."""
+def names_apart(devices: list[CameraDevice], apart: Collection[CameraDevice] = ()) -> str:
+    """The names of ``devices``, comma-separated, each with its index where another of them,
+    or of ``apart`` (the camera the picker shows apart from them, gone), shares its name, as
+    a Start button names one: "Logitech C920 at index 0, Integrated Webcam, Logitech C920 at
+    index 2" (two of one model would read the same, as would the one left beside the one gone)."""
+    among = [*devices, *apart]
     return ", ".join(
-        f"{device.name} at index {device.index}" if len(namesakes(devices, device.name)) > 1 else device.name
+        f"{device.name} at index {device.index}" if len(namesakes(among, device.name)) > 1 else device.name
         for device in devices
     )
 

@@ -281,7 +281,7 @@ class SourceMessages:
         if self._status_bar.shows(self._told_in_status):
             # It names the cameras listed before: some may be gone now, whatever the source
             # has done since (a file only looked at again opened, an open failed or stopped).
-            told = _cameras_available(devices) if devices else ""
+            told = self._cameras_available(devices) if devices else ""
             if told != self._told_in_status:
                 self._status_bar.show_instead(told)
                 self._told_in_status = told
@@ -325,7 +325,7 @@ class SourceMessages:
             # banner, its Stop and the reason for the wait: the news goes to the status line.
             # So does it while the model loads: the window then starts the camera asked
             # for, or picked in the toolbar meanwhile, else the first listed, by itself.
-            self._told_in_status = _cameras_available(devices)
+            self._told_in_status = self._cameras_available(devices)
             self._status_bar.showMessage(self._told_in_status, 8000)
             if loading:
                 self._retell_while_loading(problem, devices)
@@ -337,7 +337,7 @@ class SourceMessages:
             # The reason the camera asked for did not start comes first: the offer takes its place.
             # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
             offer = _Offer(
-                _cameras_available(devices),
+                self._cameras_available(devices),
                 problem.reason if problem is not None else "",
                 f"Start {escaped(self._told_apart(offered, devices))}",
                 offered,
@@ -510,17 +510,21 @@ class SourceMessages:
         """The name of ``offered`` for its button, with its index where another camera the
         picker lists shares that name (one model twice, or the one chosen shown apart, gone):
         "Start Logitech C920" would not say which of them starts."""
-        shown = self._picker.current_device()
-        apart = [shown] if shown is not None and shown not in devices else []
-        alike = [device for device in [*devices, *apart] if device.name == offered.name]
+        alike = [device for device in [*devices, *self._shown_apart(devices)] if device.name == offered.name]
         name = _elided(offered.name)
         return f"{name} at index {offered.index}" if len(alike) > 1 else name
 
+    def _shown_apart(self, devices: list[CameraDevice]) -> list[CameraDevice]:
+        """The camera the picker shows apart from ``devices`` (the one chosen, gone), if any."""
+        shown = self._picker.current_device()
+        return [shown] if shown is not None and shown not in devices else []
 
-def _cameras_available(devices: list[CameraDevice]) -> str:
-    """What the offer and the status line say of ``devices`` listed anew, in one wording."""
-    available = "Camera available" if len(devices) == 1 else "Cameras available"
-    return f"{available}: {names_apart(devices)} (in the toolbar's list)."
+    def _cameras_available(self, devices: list[CameraDevice]) -> str:
+        """What the offer and the status line say of ``devices`` listed anew, in one wording:
+        a camera named apart where the toolbar's list, the one chosen shown apart too, holds
+        another of its name, as the offer's button names it."""
+        available = "Camera available" if len(devices) == 1 else "Cameras available"
+        return f"{available}: {names_apart(devices, self._shown_apart(devices))} (in the toolbar's list)."
 
 
 def _sentence(text: str) -> str:
