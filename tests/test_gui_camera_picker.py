@@ -202,6 +202,23 @@ def test_file_camera_lists_the_pickers_cameras_and_starts_the_one_chosen(
     assert _camera_menu(window) == [("1 Logitech C920", True, False)]
 
 
+def test_the_picker_and_file_camera_name_two_cameras_of_one_name_apart_as_the_messages_do(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: both listed "Logitech C920" twice (the index in a tooltip only, which a screen
+    # reader in the menu does not say), where the messages name them "Logitech C920 at
+    # index 1", "… at index 6" and point to the toolbar's list.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    apart = ["Logitech C920 at index 1", "Integrated Webcam", "Logitech C920 at index 6"]
+    assert _picker(window) == (apart, "Logitech C920 at index 1")
+    assert [text for text, _, _ in _camera_menu(window)] == [f"{n} {name}" for n, name in enumerate(apart, 1)]
+    device_monitor_of(window).set_devices([C920_FIRST, BUILT_IN])  # the other unplugged: its name says which
+    assert _picker(window) == (["Logitech C920", "Integrated Webcam"], "Logitech C920")
+    assert [text for text, _, _ in _camera_menu(window)] == ["1 Logitech C920", "2 Integrated Webcam"]
+
+
 def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
@@ -435,7 +452,10 @@ def test_the_other_of_two_cameras_of_one_name_is_not_opened_for_the_one_chosen_w
         assert (window.settings.camera_name, window.settings.camera_index) == ("Logitech C920", 6)
         window.source_banner.dismiss()
     # The picker shows the one chosen apart, not the other in its place.
-    assert _picker(window) == (["Logitech C920", "Integrated Webcam", "Logitech C920"], "Logitech C920")
+    assert _picker(window) == (
+        ["Logitech C920 at index 1", "Integrated Webcam", "Logitech C920 at index 6"],
+        "Logitech C920 at index 6",
+    )
     assert window.picker.current_device() == CameraDevice("Logitech C920", 6)
     # Plugged back in at another index: that one is started, not the other, and a notice says why.
     back = CameraDevice("Logitech C920", 3, "/dev/video3")

@@ -21,7 +21,7 @@ from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtGui import QAction, QActionGroup
 from PyQt6.QtWidgets import QMenu, QWidget
 
-from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker, listed_camera, unlisted_tooltip
+from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker, listed_camera, name_apart, unlisted_tooltip
 from .mnemonics import numbered
 
 
@@ -78,8 +78,9 @@ class CameraMenu(QMenu):
             self._group.removeAction(action)
         self.clear()
         devices = self._listed or []
-        for position, device in enumerate([*devices, *([self._unlisted] if self._unlisted else [])], start=1):
-            action = QAction(numbered(position, device.name), self)
+        listed = [*devices, *([self._unlisted] if self._unlisted else [])]
+        for position, device in enumerate(listed, start=1):
+            action = QAction(numbered(position, name_apart(device, listed)), self)
             action.setCheckable(True)
             action.setData(device)
             if device is self._unlisted:

@@ -315,11 +315,12 @@ class CameraPicker(QComboBox):
                 self.setEnabled(False)
                 return
             self.setEnabled(True)
+            # Two of one name (one model twice) read alike but for their index, as messages name them.
             for device in self._devices:
-                self.addItem(device.name, device.index)
+                self.addItem(name_apart(device, cameras), device.index)
                 self.setItemData(self.count() - 1, f"{device.name} — OpenCV index {device.index}", 3)
             if camera_apart is not None:
-                self.addItem(camera_apart.name, camera_apart.index)
+                self.addItem(name_apart(camera_apart, cameras), camera_apart.index)
                 self.setItemData(self.count() - 1, unlisted_tooltip(camera_apart), 3)
             # Host and port name a phone or an IP camera; the path only tells two streams
             # of one camera apart.
@@ -420,10 +421,14 @@ def names_apart(devices: list[CameraDevice], apart: Collection[CameraDevice] = (
     a Start button names one: "Logitech C920 at index 0, Integrated Webcam, Logitech C920 at
     index 2" (two of one model would read the same, as would the one left beside the one gone)."""
     among = [*devices, *apart]
-    return ", ".join(
-        f"{device.name} at index {device.index}" if len(namesakes(among, device.name)) > 1 else device.name
-        for device in devices
-    )
+    return ", ".join(name_apart(device, among) for device in devices)
+
+
+def name_apart(device: CameraDevice, among: list[CameraDevice]) -> str:
+    """``device``'s name, with its index where another of ``among`` (``device`` among them)
+    shares it: "Logitech C920 at index 1", as the toolbar's list, File > Camera and the
+    window's messages all name it."""
+    return f"{device.name} at index {device.index}" if len(namesakes(among, device.name)) > 1 else device.name
 
 
 def not_connected_beside(name: str, index: int, others: list[CameraDevice]) -> str:
