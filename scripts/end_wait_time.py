@@ -47,6 +47,14 @@ _END_S = 120.0
 _RESULT_S = 30.0
 # A frame, as a result names it: its ``run`` and ``frame_index``.
 FrameKey = tuple[tuple[int, int], int]
+# A busy process: a loop of nothing that ends itself once its pipe from the script closes,
+# however the script ended (a second Ctrl+C exits at once, past the kill in main): left
+# spinning, it took a core until someone killed it.
+_BUSY = (
+    "import os, sys, threading\n"
+    "threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()\n"
+    "while True: pass\n"
+)
 
 
 class EndTimer:
@@ -105,13 +113,20 @@ def main() -> None:
         work = Path(temporary)
         files = files_of(args.clips, work)
         weights = weights_or_random(args.weights, work)
-        busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+        busy = start_busy(args.busy)
         try:
             measure(files, weights, work, args.rounds)
         finally:
             for process in busy:
                 process.kill()
                 process.wait()
+                if process.stdin is not None:
+                    process.stdin.close()
+
+
+def start_busy(count: int) -> list[subprocess.Popen[bytes]]:
+    """``count`` busy processes (see :data:`_BUSY`), each fed a pipe that closes with this one."""
+    return [subprocess.Popen([sys.executable, "-c", _BUSY], stdin=subprocess.PIPE) for _ in range(count)]
 
 
 def measure(files: list[Path], weights: Path, work: Path, rounds: int) -> None:
