@@ -5,11 +5,12 @@
 
 The real window (offscreen unless a display is set), with the shipped model (or
 ``--weights``), opens in turn each video and picture of DIR (default: the shared real
-clips) and a folder of DIR's pictures as a slide show (copied into a temporary folder),
-each played to its end ("Finished playing" in the message area), ``--rounds`` times. Each
-end is timed on the GUI thread from the file's end (the capture thread's ENDED fault) to
-its last frame's result, where that result had not come by then. ``--busy N`` runs N busy
-processes beside (a loop of nothing each, ended with the script), as a loaded machine.
+clips; one the app cannot read is refused before any is played) and a folder of DIR's
+pictures as a slide show (copied into a temporary folder), each played to its end
+("Finished playing" in the message area), ``--rounds`` times. Each end is timed on the GUI
+thread from the file's end (the capture thread's ENDED fault) to its last frame's result,
+where that result had not come by then. ``--busy N`` runs N busy processes beside (a loop
+of nothing each, ended with the script), as a loaded machine.
 Printed: each end, then for each file its ends, how many waited and the longest wait, and
 the load average before and after.
 """
@@ -35,7 +36,7 @@ from emotion_app.gui.messages import FaultKind, InferenceResult, SourceFault
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.runners import import_backends
 from emotion_app.io.codecs import VIDEO_SUFFIXES
-from emotion_app.io.video import IMAGE_SUFFIXES
+from emotion_app.io.video import IMAGE_SUFFIXES, InputError, open_input
 from scripts.support.arguments import existing_folder, non_negative_int, positive_int, script_parser
 from scripts.support.errors import refuse
 from scripts.support.model_weights import weights_or_random
@@ -84,6 +85,11 @@ class EndTimer:
             self.pending = None
 
 
+def failed(window: MainWindow) -> bool:
+    """Whether the window says its file failed (could not open, or broke off)."""
+    return window.source_banner.level == "error"
+
+
 def files_of(folder: Path, work: Path) -> list[Path]:
     """The videos and pictures of ``folder``, and a slide show of its pictures in ``work``."""
     if not folder.is_dir():  # the default's, not checked by --clips's type
@@ -93,6 +99,11 @@ def files_of(folder: Path, work: Path) -> list[Path]:
     if not videos and not pictures:
         refuse(f"{folder}: no video or picture the app opens")
     files = [*videos, *pictures]
+    for path in files:
+        try:
+            open_input(path)  # one the window cannot open would be waited on to its end in vain
+        except InputError as exc:
+            refuse(str(exc))
     if pictures:
         show = work / "slide_show"
         show.mkdir()
@@ -149,7 +160,10 @@ def measure(files: list[Path], weights: Path, work: Path, rounds: int) -> None:
             for path in files:
                 timer.reset()
                 window.open_video(path)
-                if not spin_until(lambda: "Finished playing" in window.source_banner.text(), _END_S):
+                told = spin_until(lambda: "Finished playing" in window.source_banner.text() or failed(window), _END_S)
+                if failed(window):  # no end to wait for: a fault the window met (a file it read before)
+                    raise RuntimeError(f"{path.name}: {window.source_banner.text()}")
+                if not told:
                     raise RuntimeError(f"{path.name} was not told finished in {_END_S:.0f} s")
                 if timer.pending is not None and not spin_until(lambda: timer.pending is None, _RESULT_S):
                     raise RuntimeError(f"{path.name}: its last frame's result did not come in {_RESULT_S:.0f} s")

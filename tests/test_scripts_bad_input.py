@@ -97,6 +97,9 @@ QUICK_CASES = [
     ("measure_gui", "--video {tmp}/x.mp4"),
     ("measure_gui", "--video {tmp}/nothing.mp4"),
     ("measure_gui", "--video {tmp}/missing.mp4"),
+    # Was: the window waited 120 s for a file it could not open to be told finished, then
+    # a traceback.
+    ("end_wait_time", "--clips {tmp}/bad"),
 ]
 QUICK_TIMEOUT_S = 40
 
@@ -172,6 +175,9 @@ NEWLINE_CASES = [
     ("grid_faces", "--clips {tmp}/empty"),
     ("face_quality", "--clips {tmp}/empty"),
     ("measure_gui", "--video {tmp}/missing.mp4"),
+    # Was: the window waited 120 s for a file it could not open to be told finished, then
+    # a traceback.
+    ("end_wait_time", "--clips {tmp}/bad"),
 ]
 
 
