@@ -127,8 +127,9 @@ def test_argument_types_fail_with_one_line_reasons() -> None:
     for parse, bad in ((positive_int, "0"), (positive_int, "1.5"), (non_negative_int, "-1"), (positive_float, "0")):
         with pytest.raises(argparse.ArgumentTypeError):
             parse(bad)
-    with pytest.raises(argparse.ArgumentTypeError):
-        positive_float("nan")
+    for bad in ("nan", "inf", "1e400"):  # no length or rate: "inf" ended in an OverflowError
+        with pytest.raises(argparse.ArgumentTypeError):
+            positive_float(bad)
 
 
 def test_overrides_set_a_tracker_constant_and_refuse_what_is_not_one(

@@ -86,6 +86,8 @@ CASES = [
     # Refused from their start.
     ("timeline_paint_cost", "--every 0"),
     ("timeline_paint_cost", "--size x"),
+    # Was: an OverflowError's traceback, exit 1.
+    ("timeline_paint_cost", "--minutes inf"),
     ("end_wait_time", "--clips {tmp}/empty"),
     ("end_wait_time", "--clips {tmp}/gallery --weights {tmp}/missing.safetensors"),
 ]

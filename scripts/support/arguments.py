@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,8 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not value > 0:  # also refuses nan
         raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    if not math.isfinite(value):  # no length or rate: a count of frames made of it overflowed
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
     return value
 
 
