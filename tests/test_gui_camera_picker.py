@@ -1458,6 +1458,32 @@ def test_the_status_line_names_the_cameras_listed_in_the_offers_words(
     assert told == window.source_banner.text() == "Camera available: Integrated Webcam (in the toolbar's list)."
 
 
+def test_the_same_cameras_read_again_are_not_told_over_a_newer_message_in_the_status_line(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: while the model loads (or a source opens), the list read again unchanged (F5, any
+    # node come or gone in /dev) put the cameras back in the status line, over what it had
+    # said since, for 8 s more.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window, loaded = _window_loading_the_model(make_window, [], bench)
+    monitor = device_monitor_of(window)
+    told = "Camera available: Integrated Webcam (in the toolbar's list)."
+    try:
+        monitor.set_devices([BUILT_IN])
+        assert window.status.currentMessage() == told
+        window.status.showMessage("Saving into /tmp/out", 4000)  # news told since
+        monitor.set_devices([BUILT_IN])  # the same list read again
+        assert window.status.currentMessage() == "Saving into /tmp/out"
+        # Every camera unplugged, then one plugged back in: news again.
+        monitor.set_devices([])
+        monitor.set_devices([BUILT_IN])
+        assert window.status.currentMessage() == told
+        assert window.model_status is None
+    finally:
+        loaded.set()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+
+
 def test_the_status_line_naming_cameras_goes_once_none_is_listed_where_it_was_shortened_to_fit(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

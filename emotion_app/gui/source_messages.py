@@ -135,6 +135,9 @@ class SourceMessages:
         # then (nothing put up since): said again once it holds again, as an offer would.
         self._dropped_while_loading: _CameraProblem | None = None
         self._told_in_status = ""  # the cameras listed, as the status line said them last
+        # The opens and stops sent by then: the same list read again (F5, a node in /dev) is
+        # no news until a source is asked for, as for the offer (see _turned_down).
+        self._told_at = -1
         self._unasked = False  # see started_unasked
         source_banner.closed.connect(self._on_closed)
         source_banner.message_shown.connect(self._forget_turned_down)
@@ -284,7 +287,9 @@ class SourceMessages:
             told = self._cameras_available(devices) if devices else ""
             if told != self._told_in_status:
                 self._status_bar.show_instead(told)
-                self._told_in_status = told
+                self._told_in_status, self._told_at = told, self._controller.requests_sent
+        if not devices:
+            self._told_in_status = ""  # none listed: any camera plugged in again is news
         if state.running:
             return
         loading = not state.starting and self._waiting_for_model()
@@ -325,8 +330,11 @@ class SourceMessages:
             # banner, its Stop and the reason for the wait: the news goes to the status line.
             # So does it while the model loads: the window then starts the camera asked
             # for, or picked in the toolbar meanwhile, else the first listed, by itself.
-            self._told_in_status = self._cameras_available(devices)
-            self._status_bar.showMessage(self._told_in_status, 8000)
+            told = self._cameras_available(devices)
+            if (told, self._controller.requests_sent) != (self._told_in_status, self._told_at):
+                # Not the same list again, told over a message put up since (nor anew once gone).
+                self._told_in_status, self._told_at = told, self._controller.requests_sent
+                self._status_bar.showMessage(told, 8000)
             if loading:
                 self._retell_while_loading(problem, devices)
             return
