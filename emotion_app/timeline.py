@@ -18,7 +18,7 @@ import bisect
 import math
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -312,8 +312,9 @@ class SessionTimeline:
         for track_id, label_index in counted:
             self._overall[label_index] += step
             person = self._people.get(track_id)
-            if person is None:
-                continue  # folded since: its time is in everyone's total only
+            if person is None:  # folded since (a frame of more faces than rows)
+                self._count_folded(track_id, label_index, step)
+                continue
             person.last_seen_s = self._clock_s  # shown until now
             self._mark_seen(person, start_s)
             for bucket, share in spans:
@@ -324,6 +325,17 @@ class SessionTimeline:
                 # after a Clear, a file's frame before the next) drew a block at 0-1 s of a 0 s session.
                 person.bucket_seconds[label_index] += share
             person.seconds[label_index] += step
+
+    def _count_folded(self, track_id: int, label_index: int, step: float) -> None:
+        """``step`` for a face folded away after it was shown: with ``keep_folded`` its own,
+        else in everyone's total only. A crowd's first faces, folded by the later ones of
+        their own frame, had 0 s in analyze's report."""
+        folded = self._folded.get(track_id)
+        if folded is None:
+            return
+        seconds = list(folded.seconds)
+        seconds[label_index] += step
+        self._folded[track_id] = replace(folded, seconds=tuple(seconds), last_seen_s=self._clock_s)
 
     def _mark_seen(self, person: _Person, start_s: float) -> None:
         """``person`` was seen from ``start_s`` to now (the step just counted)."""

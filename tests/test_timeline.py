@@ -258,6 +258,22 @@ def test_folded_people_keep_their_seconds_where_asked_and_come_back_with_them() 
         assert (total == pytest.approx(timeline.overall().total_s)) is keep
 
 
+def test_a_face_folded_away_by_its_own_frames_faces_keeps_its_time_where_asked() -> None:
+    # Was: a frame of more faces than rows (a crowd photo, a stadium's video) folded its
+    # first faces away before their time was counted, so analyze --report's CSV gave them
+    # 0 s, and a video's frame folded the faces of the frame before, whose showing it counts.
+    crowd = [face(track_id, "happy") for track_id in range(1, 5)]
+    still = SessionTimeline(SIX_LABELS, max_people=2, keep_folded=True)
+    still.add(None, crowd)  # a folder's picture: a second
+    assert {p.track_id: p.total_s for p in still.everyone()} == pytest.approx(dict.fromkeys(range(1, 5), 1.0))
+    video = SessionTimeline(SIX_LABELS, max_people=2, keep_folded=True)
+    for index in range(10):  # the four faces on every frame of a 10 fps video, 1 s in all
+        video.add(index / 10, crowd, in_file=True, shown_s=0.1)
+    video.end(1.0, crowd, in_file=True)
+    assert {p.track_id: p.total_s for p in video.everyone()} == pytest.approx(dict.fromkeys(range(1, 5), 1.0))
+    assert sum(p.total_s for p in video.everyone()) == pytest.approx(video.overall().total_s)
+
+
 def test_the_plot_says_how_many_people_it_has_no_row_for() -> None:
     # Was: past 12 people the plot drew the 12 found last and said nothing of the others.
     timeline = SessionTimeline(SIX_LABELS, keep_folded=True, max_people=13)
