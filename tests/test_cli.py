@@ -513,6 +513,20 @@ def test_bench_of_a_folder_names_its_pictures_sizes_and_counts_images(
     assert next(line for line in lines if line.startswith("pipeline: ")).endswith(", 1 full-frame scan")
 
 
+def test_bench_of_a_folder_names_a_portrait_and_a_landscape_of_one_size(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "2 images of 300x200": sizes compared by pixels alone, a photo turned upright
+    # (the same pixels) was never named.
+    folder = tmp_path / "shots"
+    landscape = cv2.resize(astronaut_bgr(), (300, 200))
+    write_slide_show(folder, [landscape, cv2.rotate(landscape, cv2.ROTATE_90_CLOCKWISE)])
+    assert main(["bench", str(folder), "--json", "--weights", str(random_weights)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith(f"bench {folder}: 2 images of 200x300 to 300x200, ")
+    assert json.loads(lines[-1])["frame_size_range"] == [[200, 300], [300, 200]]
+
+
 def test_bench_opencv_threads(
     random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -150,7 +150,8 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
     crops: list[np.ndarray] = []
     frame_size: tuple[int, int] | None = None
     # Smallest and largest by pixels: a folder's pictures (or a video's frames) need not
-    # share one size, and the last one's alone named the size of all.
+    # share one size, and the last one's alone named the size of all. Of one area, the
+    # narrower is the smaller: a photo turned upright beside one that is not is named too.
     size_range: list[tuple[int, int]] = []
     iterator = media.frames()
     min_face = MinFaceCheck(args.min_face, media)
@@ -164,7 +165,7 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
         timings["decode"].append((decoded - start) * 1000.0)
         min_face.check(index, frame)
         frame_size = (frame.shape[1], frame.shape[0])
-        size_range = [min([*size_range, frame_size], key=_pixels), max([*size_range, frame_size], key=_pixels)]
+        size_range = [min([*size_range, frame_size], key=_by_area), max([*size_range, frame_size], key=_by_area)]
         if media.kind != "video":
             pipeline.reset()
 
@@ -222,8 +223,8 @@ def measure(args: argparse.Namespace, media: MediaInput) -> dict[str, Any]:
     return report
 
 
-def _pixels(size: tuple[int, int]) -> int:
-    return size[0] * size[1]
+def _by_area(size: tuple[int, int]) -> tuple[int, int]:
+    return size[0] * size[1], size[0]
 
 
 def summarize(values: list[float]) -> dict[str, float]:
