@@ -281,14 +281,29 @@ def test_the_plot_says_how_many_people_it_has_no_row_for() -> None:
         timeline.add(None, [face(track_id, "happy")])
     strips = timeline_figure(timeline).axes[0]
     assert strips.get_title() == (
-        "Shown emotion over the last 15 s\n12 of 15 people: those found last (the CSV has everyone)"
+        "Shown emotion over the last 15 s\n12 of 15 people: those seen longest (the CSV has everyone)"
     )
+    # Each seen a second: of equal time, the later found.
     assert [label.get_text() for label in strips.get_yticklabels()] == [f"#{n}" for n in range(4, 16)]
     # Twelve or fewer: every one has a row, and the title says no more.
     twelve = SessionTimeline(SIX_LABELS)
     for track_id in range(1, 13):
         twelve.add(None, [face(track_id, "happy")])
     assert timeline_figure(twelve).axes[0].get_title() == "Shown emotion over the last 12 s"
+
+
+def test_the_plot_keeps_the_row_of_the_person_seen_longest_of_many() -> None:
+    # Was: the 12 found last (highest ids), so a long video's main person, #1, on screen
+    # most of the time, had no row beside 14 people seen a moment each.
+    timeline = SessionTimeline(SIX_LABELS)
+    t = play(timeline, 60.0, 10.0, [face(1, "happy")])
+    for track_id in range(2, 16):  # #k seen k tenths of a second, one after another
+        t = play(timeline, track_id / 10, 10.0, [face(track_id, "sad")], start=t)
+    strips, shares = timeline_figure(timeline).axes[:2]
+    rows = ["#1", *(f"#{n}" for n in range(5, 16))]  # by id, the eleven next longest after #1
+    assert [label.get_text() for label in strips.get_yticklabels()] == rows
+    assert [label.get_text().split(" (")[0] for label in shares.get_yticklabels()] == [*rows, "everyone"]
+    assert strips.get_title().endswith("\n12 of 15 people: those seen longest (the CSV has everyone)")
 
 
 def test_the_report_writes_a_png_and_a_csv(tmp_path: Path) -> None:

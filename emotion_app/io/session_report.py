@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 CSV_NAME = "emotion-summary.csv"
 PNG_NAME = "emotion-timeline.png"
 CSV_COLUMNS = ("person", "emotion", "seconds", "share")
-# Rows in the plot beyond this are left out (the CSV has everyone).
+# The plot has a row for this many people at most, those seen longest (the CSV has everyone).
 MAX_PLOT_PEOPLE = 12
 # A row's name in the plot is cut to this many characters (the CSV has it whole).
 MAX_LABEL_CHARS = 40
@@ -83,7 +83,8 @@ def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
 
 def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     """The timeline plot: a strip per person over the last minutes (the overlay's colours),
-    and each person's and everyone's share of time per emotion."""
+    and each person's and everyone's share of time per emotion; a row each for the people
+    seen longest (:func:`plotted_people`)."""
     # The object API with the Agg canvas: no pyplot state, safe off the main thread.
     from matplotlib import rcParams
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -93,7 +94,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
 
     palette = palette_for(timeline.labels)
     colors = [_rgb(palette[label]) for label in timeline.labels]
-    people = timeline.people()[-MAX_PLOT_PEOPLE:]
+    people = plotted_people(timeline)
     rows = max(1, len(people))
     figure = Figure(figsize=(10, 2.2 + 0.75 * rows), dpi=dpi)
     FigureCanvasAgg(figure)
@@ -146,7 +147,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     if everyone > len(people):
         # The rows left out are said, as the panel's "+N" says its own: a report of 70
         # faces drew 12 rows and told nothing of the other 58.
-        title += f"\n{len(people)} of {everyone} people: those found last (the CSV has everyone)"
+        title += f"\n{len(people)} of {everyone} people: those seen longest (the CSV has everyone)"
     strips.set_title(title)
 
     summaries: list[PersonSummary] = [*people, timeline.overall()]
@@ -176,6 +177,17 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             _add_fallback_fonts(text)
     figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
+
+
+def plotted_people(timeline: SessionTimeline) -> list[PersonSummary]:
+    """The people the plot has a row for, by track id: the :data:`MAX_PLOT_PEOPLE` seen
+    longest in the session, of equal time the later found (a folder's faces, a second
+    each: its last pictures'). The 12 found last left out a long video's main person, #1,
+    beside people seen a moment each."""
+    people = timeline.everyone()
+    # Times to the microsecond: equal sums of frame steps differ in their last bits.
+    longest = sorted(people, key=lambda person: (round(person.total_s, 6), person.track_id or 0))
+    return sorted(longest[-MAX_PLOT_PEOPLE:], key=lambda person: person.track_id or 0)
 
 
 def _add_fallback_fonts(text: Text) -> None:
