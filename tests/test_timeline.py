@@ -306,6 +306,17 @@ def test_the_plot_keeps_the_row_of_the_person_seen_longest_of_many() -> None:
     assert strips.get_title().endswith("\n12 of 15 people: those seen longest (the CSV has everyone)")
 
 
+def test_the_panels_plot_does_not_promise_the_people_its_rows_forgot() -> None:
+    # Was "(the CSV has everyone)" from the panel's session too, whose rows forget the people
+    # seen longest ago (past 64 of them): its CSV lacks them, as the plot does.
+    panel = SessionTimeline(SIX_LABELS, max_people=13)  # as the panel's, with 13 rows
+    for track_id in range(1, 16):
+        panel.add(None, [face(track_id, "happy")])
+    title = timeline_figure(panel).axes[0].get_title()
+    assert title.endswith("\n12 of the last 13 people: those seen longest (the CSV has the 13)")
+    assert {name for name, *_ in summary_rows(panel)} == {f"#{n}" for n in range(3, 16)} | {"everyone"}
+
+
 def test_the_report_writes_a_png_and_a_csv(tmp_path: Path) -> None:
     timeline = SessionTimeline(SIX_LABELS)
     play(timeline, 6.0, 10.0, [face(1, "happy"), face(3, "angry")])

@@ -143,12 +143,8 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
         strips.text(0.5, 0.5, "No face was found", transform=strips.transAxes, ha="center", va="center")
     strips.set_xlabel("session time (s)")
     title = f"Shown emotion over the last {session_length_text(end - start)}"
-    everyone = len(timeline.everyone())
-    if everyone > len(people):
-        # The rows left out are said, as the panel's "+N" says its own: a report of 70
-        # faces drew 12 rows and told nothing of the other 58.
-        title += f"\n{len(people)} of {everyone} people: those seen longest (the CSV has everyone)"
-    strips.set_title(title)
+    left_out = _left_out_text(timeline, len(people))
+    strips.set_title(f"{title}\n{left_out}" if left_out else title)
 
     summaries: list[PersonSummary] = [*people, timeline.overall()]
     for row, person in enumerate(summaries):
@@ -188,6 +184,18 @@ def plotted_people(timeline: SessionTimeline) -> list[PersonSummary]:
     # Times to the microsecond: equal sums of frame steps differ in their last bits.
     longest = sorted(people, key=lambda person: (round(person.total_s, 6), person.track_id or 0))
     return sorted(longest[-MAX_PLOT_PEOPLE:], key=lambda person: person.track_id or 0)
+
+
+def _left_out_text(timeline: SessionTimeline, rows: int) -> str:
+    """The title's line on the people the plot has no row for ("" for none), as the panel's
+    "+N" says its own: a report of 70 faces drew 12 rows and told nothing of the other 58."""
+    listed = len(timeline.everyone())
+    if timeline.folded_people and not timeline.keep_folded:
+        # The panel's session: its rows forget those seen longest ago, and so does its CSV.
+        return f"{rows} of the last {listed} people: those seen longest (the CSV has the {listed})"
+    if listed > rows:
+        return f"{rows} of {listed} people: those seen longest (the CSV has everyone)"
+    return ""
 
 
 def _add_fallback_fonts(text: Text) -> None:
