@@ -14,7 +14,8 @@ __all__ = ["part_percent", "whole_percents"]
 
 def part_percent(part: int, whole: int) -> int:
     """``part`` of ``whole`` as a whole percent that reads 100 only for all of it and 0 only
-    for none: 274 of 275 frames with a face read "100%", as if none lacked one."""
+    for none: rounded alone, 274 of 275 frames with a face read "100%", as if none lacked
+    one (here 99), and 1 of 300 "0%" (here 1)."""
     if whole <= 0 or part <= 0:
         return 0
     if part >= whole:
