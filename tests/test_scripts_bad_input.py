@@ -90,6 +90,9 @@ CASES = [
     ("timeline_paint_cost", "--minutes inf"),
     ("end_wait_time", "--clips {tmp}/empty"),
     ("end_wait_time", "--clips {tmp}/gallery --weights {tmp}/missing.safetensors"),
+    ("pipeline_results_digest", "--clips {tmp}/empty"),
+    ("pipeline_results_digest", "--clips {tmp}/missing"),
+    ("pipeline_results_digest", "--clips {tmp}/bad"),
 ]
 # Cases whose old answer was a wait: measure_gui waited 120 s for a frame in its window,
 # then exit 1. A refusal takes seconds, so these are given far less than that.
