@@ -47,6 +47,30 @@ def check_faces(spec: Preprocessing, count: int = 80) -> np.ndarray:
     return np.concatenate([np.stack(crops), noise])
 
 
+@pytest.mark.parametrize("shape", [(1, 48, 48), (3, 48, 48), (2, 7, 7), (48, 48), (1, 1, 48, 48)])
+@pytest.mark.parametrize("numbers", [(1.0 / 255.0, 0.50675, 0.25452), (1.0, 0.5, 0.25), (0.0039, 0.1, 3.0)])
+def test_model_input_is_the_standardised_pixels_to_the_bit(
+    shape: tuple[int, ...], numbers: tuple[float, float, float]
+) -> None:
+    # The uint8 faces' inputs are looked up per pixel value: they must be the numbers the
+    # tensor steps give, every bit, at any batch shape (the classifier's results with them).
+    scale, mean, std = numbers
+    spec = Preprocessing(scale=scale, mean=mean, std=std)
+    faces = np.resize(np.arange(256, dtype=np.uint8), shape)
+    np.random.default_rng(5).shuffle(faces.reshape(-1))
+    pixels = torch.from_numpy(faces).to(torch.float32)
+    expected = (pixels.unsqueeze(1) if pixels.ndim == 3 else pixels) * scale
+    expected = (expected - mean) / std
+    inputs = to_model_input(faces, spec)
+    assert inputs.dtype == torch.float32 and inputs.shape == expected.shape
+    assert torch.equal(inputs.view(torch.int32), expected.view(torch.int32))
+    # One view: the input itself; its probabilities are their own average.
+    views, count = preprocessing.test_time_inputs(faces.reshape(-1, *shape[-2:]), spec)
+    assert count == 1 and torch.equal(views, to_model_input(faces.reshape(-1, *shape[-2:]), spec))
+    probabilities = torch.softmax(torch.linspace(-3.0, 3.0, 12).reshape(2, 6), dim=1)
+    assert torch.equal(preprocessing.average_views(probabilities, 1), probabilities)
+
+
 @pytest.fixture(scope="module")
 def eager_classifier(random_weights: Path) -> EmotionClassifier:
     return EmotionClassifier.load(random_weights)
