@@ -17,7 +17,7 @@ import pytest
 from emotion_app.faces.detector import FaceDetector
 from emotion_app.faces.geometry import Box, iou
 from emotion_app.faces.local_search import FOLLOW_MIN_SCORE, Placement
-from emotion_app.faces.template import FaceTemplate
+from emotion_app.faces.template import FaceTemplate, peak_offset
 from emotion_app.faces.tracker import FaceTracker, Track
 from emotion_app.samples import (
     VideoTruth,
@@ -99,6 +99,15 @@ def test_a_template_scores_low_where_the_face_is_gone() -> None:
     for gray in (blank, noise):
         match = template.locate(gray, box, margin=24)
         assert match is not None and match[1] < FOLLOW_MIN_SCORE
+
+
+def test_a_peak_is_placed_between_pixels_by_its_parabola_within_half_a_pixel() -> None:
+    assert peak_offset(np.array([0.5, 1.0, 0.5], dtype=np.float32)) == 0.0
+    assert peak_offset(np.array([0.6, 1.0, 0.2], dtype=np.float32)) == pytest.approx(-1 / 6, abs=1e-6)
+    assert peak_offset(np.array([0.2, 1.0, 0.6], dtype=np.float32)) == pytest.approx(1 / 6, abs=1e-6)
+    assert peak_offset(np.array([1.0, 0.9, 0.0], dtype=np.float32)) == -0.5  # no further than half a pixel
+    assert peak_offset(np.array([1.0, 1.0, 1.0], dtype=np.float32)) == 0.0  # flat: no peak
+    assert peak_offset(np.array([1.0, 0.5, 1.0], dtype=np.float32)) == 0.0  # a dip: no peak
 
 
 def test_templates_need_a_box_inside_the_frame_with_some_structure() -> None:
