@@ -356,15 +356,17 @@ class EmotionPipeline:
                 fresh = computed.get(i, reused[i])
                 assert fresh is not None
                 shown = self._steadier.update(track.track_id, fresh, steady_time)
+                # tolist: the same plain floats as float() of each, in one call.
+                smoothed = shown.smoothed.tolist()
                 results.append(
                     FaceResult(
                         box=tuple(int(v) for v in track.box),  # type: ignore[arg-type]
                         track_id=track.track_id,
                         label=labels[shown.label_index],
-                        confidence=float(shown.smoothed[shown.label_index]),
-                        probabilities=tuple(float(p) for p in shown.smoothed),
+                        confidence=smoothed[shown.label_index],
+                        probabilities=tuple(smoothed),
                         uncertain=shown.uncertain,
-                        raw_probabilities=tuple(float(p) for p in fresh),
+                        raw_probabilities=tuple(fresh.tolist()),
                         roll=track.roll,
                     )
                 )

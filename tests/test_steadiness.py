@@ -263,6 +263,9 @@ def test_uncertain_when_weak_or_tied_or_waiting_out_a_hold() -> None:
     assert rule.is_uncertain(np.array([0.52, 0.44, 0.04]), 0)  # near tie
     assert rule.is_uncertain(np.array([0.3, 0.6, 0.1]), 0)  # another class leads
     assert rule.is_uncertain(np.array([math.nan, math.nan, math.nan]), 0)  # a broken model is never sure
+    assert rule.is_uncertain(np.array([0.9, math.nan, 0.05]), 0)  # nor where another class is NaN
+    assert rule.is_uncertain(np.array([0.05, 0.9, math.nan], dtype=np.float32), 1)
+    assert not rule.is_uncertain(np.array([0.05, 0.1, 0.85], dtype=np.float32), 2)  # the last class
     steadier = LabelSteadier(Steadiness(hold_s=0.5), rule)
     assert not steadier.update(1, confident(HAPPY), 0.0).uncertain
     waiting = steadier.update(1, confident(SAD), 0.1)

@@ -114,10 +114,14 @@ class UncertaintyRule:
         return cls(section.get("min_top", default.min_top), section.get("min_lead", default.min_lead))
 
     def is_uncertain(self, probabilities: np.ndarray, shown: int) -> bool:
-        top = float(probabilities[shown])
-        others = np.delete(probabilities, shown)
-        lead = top - float(others.max()) if others.size else top
-        # Written so that NaN probabilities (a broken model) read as uncertain, not sure.
+        # Plain floats (the same values): a handful of classes, for every face of every
+        # frame, costs less in Python than in NumPy's calls.
+        values = probabilities.tolist()
+        if any(math.isnan(value) for value in values):
+            return True  # a broken model's output reads as uncertain, not sure
+        top = values[shown]
+        others = values[:shown] + values[shown + 1 :]
+        lead = top - max(others) if others else top
         return not (top >= self.min_top and lead >= self.min_lead)
 
 
