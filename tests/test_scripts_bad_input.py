@@ -218,6 +218,7 @@ _CASCADE_CASES = {
     # traceback, exit 1.
     "stage_clip_boxes": "{clip} --runs 1",
     "pipeline_budget": "{clip} --runs 1",
+    "pipeline_results_digest": "--clips {clips}",
     # Were: FaceDetector's, FaceCheck's or the cascade's own OpenCVSetupError as a
     # traceback, exit 1.
     "scan_step": "--clips {clips}",
