@@ -450,9 +450,9 @@ class SessionTimeline:
     def everyone(self) -> list[PersonSummary]:
         """Every person, by track id: those with a row, and with ``keep_folded`` those folded
         away too (without it, as :meth:`people`)."""
+        # A name given since the fold is theirs too.
         folded = [
-            PersonSummary(track_id, person.seconds, person.last_seen_s, self._names.get(track_id, ""))
-            for track_id, person in self._folded.items()
+            replace(summary, given_name=self._names.get(track_id, "")) for track_id, summary in self._folded.items()
         ]
         return sorted([*self.people(), *folded], key=lambda person: person.track_id or 0)
 
