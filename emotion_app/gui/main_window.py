@@ -841,7 +841,12 @@ class MainWindow(QMainWindow):
     def retry(self) -> None:
         """Try the last source again (a camera plugged back in, a file fixed)."""
         self.picker.refresh()
-        spec = self.source_state.spec
+        self._start_by_starts_rule(self.source_state.spec)
+
+    def _start_by_starts_rule(self, spec: SourceSpec | None) -> None:
+        """``spec`` started as Start starts it: a camera by name (the list may have changed
+        since it was asked for, another camera taken its index: then it is refused); none
+        asked for, the first source there is."""
         if isinstance(spec, CameraSpec) and not spec.url:
             self._start_camera_again(spec)
         elif spec is not None:
@@ -1236,16 +1241,8 @@ class MainWindow(QMainWindow):
         if not self._initial_source_started:
             self._initial_source_started = True
             self.camera_taken.model_loaded(self.picker.devices())
-            pending = self._pending_source
             with self.source_messages.started_unasked():  # Start's error meanwhile is not news
-                if isinstance(pending, CameraSpec) and not pending.url:
-                    # By Start's rule: the list may have changed while the model loaded, another
-                    # camera taken the index of the one asked for (which is then refused).
-                    self._start_camera_again(pending)
-                elif pending is not None:
-                    self.start_source(pending)
-                else:
-                    self._start_initial_source()
+                self._start_by_starts_rule(self._pending_source)
         if status.ok:
             self.timeline_panel.set_labels(status.labels)
             if not status.runner_changed:
