@@ -1,5 +1,6 @@
 """The README's ways in for a newcomer: its Contents links reach their headings and list them
-all, and the keys its "First five minutes" names are keys the app has, doing what it says."""
+all, the docs' links reach their files and headings, and the keys its "First five minutes"
+names are keys the app has, doing what it says."""
 
 from __future__ import annotations
 
@@ -57,6 +58,26 @@ def test_every_link_to_a_heading_in_the_readme_reaches_one() -> None:
     links = re.findall(r"\]\(#([^)]+)\)", README)
     assert len(links) > 20, links  # the Contents' at least
     assert not sorted(set(links) - _anchors(README)), "README links to no heading"
+
+
+def test_every_link_of_the_docs_to_a_file_or_heading_reaches_it() -> None:
+    # The test above reads the README's links to its own headings only; these docs link to
+    # files (docs/measurements.md, the model card's pictures) and to the card's headings too.
+    docs = [REPO / "README.md", REPO / "weights" / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    checked, broken = 0, []
+    for doc in docs:
+        for target in re.findall(r"\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):  # a web address
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (doc.parent / path).resolve() if path else doc
+            checked += 1
+            if not linked.is_file():
+                broken.append(f"{doc.relative_to(REPO)}: {target} (no such file)")
+            elif anchor and anchor not in _anchors(linked.read_text(encoding="utf-8")):
+                broken.append(f"{doc.relative_to(REPO)}: {target} (no such heading)")
+    assert checked > 60, checked
+    assert not broken, broken
 
 
 def test_the_contents_lists_every_section_and_group_in_order() -> None:
