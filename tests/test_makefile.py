@@ -1,0 +1,57 @@
+"""The Makefile's set-up, run for real: a venv that fails half-made is not left behind."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def _make_venv(tmp_path: Path, python: Path) -> subprocess.CompletedProcess[str]:
+    venv = tmp_path / "venv"
+    return subprocess.run(
+        ["make", "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", f"{venv}/bin/python"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _python_like_debian_without_python3_venv(tmp_path: Path) -> Path:
+    """A Python whose `-m venv` makes bin/python and then fails, as Debian's does when
+    ensurepip is missing (python3-venv not installed)."""
+    script = tmp_path / "python-without-ensurepip"
+    script.write_text(
+        f'#!/bin/sh\n"{sys.executable}" -m venv --without-pip "$3" || exit 2\n'
+        'echo "ensurepip is not available" >&2\nexit 1\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+def _python_making_a_venv_without_pip(tmp_path: Path) -> Path:
+    script = tmp_path / "python-venv-without-pip"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m venv --without-pip "$3"\n')
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.parametrize("make_python", [_python_like_debian_without_python3_venv, _python_making_a_venv_without_pip])
+def test_a_venv_that_fails_half_made_is_removed_and_the_error_names_python3_venv(
+    tmp_path: Path, make_python: Callable[[Path], Path]
+) -> None:
+    python = make_python(tmp_path)
+    result = _make_venv(tmp_path, python)
+    assert result.returncode != 0
+    assert not (tmp_path / "venv").exists(), "the half-made venv was left for the next make to trust"
+    assert "python3-venv" in result.stderr
