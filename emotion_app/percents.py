@@ -1,7 +1,10 @@
-"""Shares shown as whole percents that add up as the shares do (largest-remainder rounding).
+"""Shares shown as whole percents that add up as the shares do (largest-remainder rounding),
+and as texts that read "0%" only for none and "100%" only for all.
 
 Each share rounded on its own can make a set read 101% or 99% ("happy 51%, sad 40%,
 neutral 10%"); here the leftover points go to the shares whose fractions are largest.
+A share shown to a user never rounds to a number that says none or all where it is not:
+1 box of 250 reads "<1%", not "0%" (as if none), and 249 ">99%", not "100%" (as if all).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["part_percent", "whole_percents"]
+__all__ = ["part_percent", "share_text", "share_texts", "whole_percents"]
 
 
 def part_percent(part: int, whole: int) -> int:
@@ -21,6 +24,42 @@ def part_percent(part: int, whole: int) -> int:
     if part >= whole:
         return 100
     return min(99, max(1, round(100 * part / whole)))
+
+
+def share_text(share: float, decimals: int = 0) -> str:
+    """``share`` (a fraction of a whole, e.g. 0.514) as a percent to ``decimals`` places
+    ("51%") that reads "0%" only for none and "100%" only for all: a share present that
+    rounds to 0 reads "<1%" ("<0.1%" to one place), one short of all that rounds to 100
+    ">99%" (">99.9%"). Not finite, or below 0, reads "0%"."""
+    if not math.isfinite(share) or share <= 0:
+        return "0%"
+    if share >= 1:
+        return "100%"
+    text = f"{100 * share:.{decimals}f}"
+    step = f"{10.0**-decimals:.{decimals}f}"  # "1", "0.1": the least the text can say
+    if float(text) <= 0:
+        return f"<{step}%"
+    if float(text) >= 100:
+        return f">{100 - float(step):.{decimals}f}%"
+    return f"{text}%"
+
+
+def share_texts(shares: Sequence[float]) -> list[str]:
+    """``shares`` (fractions of one whole) as the texts of :func:`whole_percents`, with a
+    share present that gets 0 reading "<1%", and one that gets 100 while another share is
+    present ">99%": 249 and 1 boxes of 250 read ">99%" and "<1%", not "100%" and "0%".
+    Where every share reads a number, they add up to 100."""
+    present = [math.isfinite(share) and share > 0 for share in shares]
+    texts: list[str] = []
+    for index, percent in enumerate(whole_percents(shares)):
+        others = any(seen for other, seen in enumerate(present) if other != index)
+        if percent == 0 and present[index]:
+            texts.append("<1%")
+        elif percent >= 100 and others:
+            texts.append(">99%")
+        else:
+            texts.append(f"{percent}%")
+    return texts
 
 
 def whole_percents(shares: Sequence[float]) -> list[int]:

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from emotion_app.percents import part_percent, whole_percents
+from emotion_app.percents import part_percent, share_text, share_texts, whole_percents
 
 
 def test_three_shares_that_round_to_101_alone_add_up_to_100() -> None:
@@ -56,3 +56,36 @@ def test_equal_fractions_tie_to_the_earlier_share_despite_float_rounding() -> No
 def test_a_part_reads_all_or_none_only_when_it_is() -> None:
     assert [part_percent(part, 250) for part in (0, 1, 2, 124, 248, 249, 250)] == [0, 1, 1, 50, 99, 99, 100]
     assert part_percent(3, 3) == 100 and part_percent(0, 0) == 0
+
+
+def test_a_share_reads_none_or_all_only_when_it_is() -> None:
+    # Rounded alone, 1 box of 250 read "0%" (as if none) and 249 "100%" (as if all).
+    assert [share_text(part / 250) for part in (0, 1, 2, 124, 248, 249, 250)] == [
+        "0%",
+        "<1%",
+        "1%",
+        "50%",
+        "99%",
+        ">99%",
+        "100%",
+    ]
+    assert [share_text(part / 2000, 1) for part in (0, 1, 1000, 1999, 2000)] == [
+        "0%",
+        "0.1%",
+        "50.0%",
+        ">99.9%",
+        "100%",
+    ]
+    assert share_text(1 / 30_000, 1) == "<0.1%"
+    assert [share_text(value) for value in (float("nan"), float("inf"), -0.5)] == ["0%", "0%", "0%"]
+
+
+def test_shares_present_never_read_0_nor_a_part_100() -> None:
+    # 249 happy boxes and 1 sad read "happy 100%, sad 0%".
+    assert share_texts([249 / 250, 1 / 250]) == [">99%", "<1%"]
+    assert share_texts([0.994, 0.003, 0.003, 0.0]) == [">99%", "<1%", "<1%", "0%"]
+    # Rounded to 0 or 100 where they are none or all; the rest as whole_percents gives them.
+    assert share_texts([1.0, 0.0, 0.0]) == ["100%", "0%", "0%"]
+    assert share_texts([41 / 81, 32 / 81, 8 / 81]) == ["51%", "39%", "10%"]
+    assert share_texts([0.0, 0.0]) == ["0%", "0%"] and share_texts([]) == []
+    assert share_texts([float("nan"), 1.0]) == ["0%", "100%"]
