@@ -12,18 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["part_percent", "share_text", "share_texts", "whole_percents"]
-
-
-def part_percent(part: int, whole: int) -> int:
-    """``part`` of ``whole`` as a whole percent that reads 100 only for all of it and 0 only
-    for none: rounded alone, 274 of 275 frames with a face read "100%", as if none lacked
-    one (here 99), and 1 of 300 "0%" (here 1)."""
-    if whole <= 0 or part <= 0:
-        return 0
-    if part >= whole:
-        return 100
-    return min(99, max(1, round(100 * part / whole)))
+__all__ = ["share_text", "share_texts", "whole_percents"]
 
 
 def share_text(share: float, decimals: int = 0) -> str:

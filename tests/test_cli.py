@@ -889,7 +889,25 @@ def test_the_summary_reads_100_percent_of_frames_only_when_every_frame_had_a_fac
     video = write_astronaut_video(tmp_path / "clip.avi", num_frames=250, motion="static", blank_frames=[125])
     assert main(["analyze", str(video.path), "--weights", str(random_weights)]) == 0
     (faces,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("faces: ")]
-    assert faces == "faces: 249 in 249 of 250 frames (99%), 1 track"
+    assert faces == "faces: 249 in 249 of 250 frames (>99%), 1 track"
+
+
+def test_the_summarys_emotions_read_0_and_100_percent_only_for_none_and_all(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Was "happy 100%, sad 0%" for 249 happy boxes and 1 sad: a sad face told as none.
+    tally = _Tally(frames=250, frames_with_face=250, faces=250, label_counts=Counter(happy=249, sad=1))
+    media = MediaInput(Path("clip.mp4"), "video", 250, 30.0)
+    _print_summary(argparse.Namespace(input="clip.mp4"), media, tally, 1.0, SIX_LABELS)
+    lines = capsys.readouterr().out.splitlines()
+    assert "faces: 250 in 250 of 250 frames (100%), 0 tracks" in lines
+    assert "emotions: happy >99%, sad <1%" in lines
+    tally = _Tally(frames=400, frames_with_face=1, faces=3, label_counts=Counter(neutral=3))
+    _print_summary(
+        argparse.Namespace(input="clip.mp4"), MediaInput(Path("clip.mp4"), "video", 400, 30.0), tally, 1.0, SIX_LABELS
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert "faces: 3 in 1 of 400 frames (<1%), 0 tracks" in lines and "emotions: neutral 100%" in lines
 
 
 def test_an_analysed_videos_printed_shares_add_up_to_100_and_follow_its_csv(

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from emotion_app.percents import part_percent, share_text, share_texts, whole_percents
+from emotion_app.percents import share_text, share_texts, whole_percents
 
 
 def test_three_shares_that_round_to_101_alone_add_up_to_100() -> None:
@@ -51,11 +51,6 @@ def test_equal_fractions_tie_to_the_earlier_share_despite_float_rounding() -> No
     # A face at 97.6% with three rows at 0.6%: the label, earliest of the four equal
     # fractions, reads 98% (it read 97% while 100 * 0.976 was 97.59999999999999).
     assert whole_percents([0.004, 0.002, 0.976, 0.006, 0.006, 0.006]) == [0, 0, 98, 1, 1, 0]
-
-
-def test_a_part_reads_all_or_none_only_when_it_is() -> None:
-    assert [part_percent(part, 250) for part in (0, 1, 2, 124, 248, 249, 250)] == [0, 1, 1, 50, 99, 99, 100]
-    assert part_percent(3, 3) == 100 and part_percent(0, 0) == 0
 
 
 def test_a_share_reads_none_or_all_only_when_it_is() -> None:

@@ -42,7 +42,7 @@ from ..io.video import (
     OutputError,
     open_input,
 )
-from ..percents import part_percent, whole_percents
+from ..percents import share_text, share_texts
 from ..shipped import shipped_files
 from ..timeline import SessionTimeline
 from ..wording import count_text
@@ -651,15 +651,16 @@ def _print_summary(
     unit = "image" if media.kind != "video" else "frame"
     rate = frames / elapsed if elapsed > 0 else float("inf")
     print(f"{args.input}: {count_text(frames, unit)} analysed in {elapsed:.1f} s ({rate:.1f} per second)")
-    share = part_percent(tally.frames_with_face, frames)
+    # "0%" and "100%" only for none and all: 249 frames of 250 read ">99%", not "100%".
+    share = share_text(tally.frames_with_face / frames if frames else 0.0)
     tracked = f", {count_text(len(tally.tracks), 'track')}" if media.kind == "video" else ""
-    print(f"faces: {faces} in {tally.frames_with_face} of {count_text(frames, unit)} ({share}%){tracked}")
+    print(f"faces: {faces} in {tally.frames_with_face} of {count_text(frames, unit)} ({share}){tracked}")
     if faces:
         # Whole percents that add up to 100, as the shares do (each rounded alone, three
-        # could read 51%, 40% and 10%).
+        # could read 51%, 40% and 10%); 1 box of 250 reads "<1%", not "0%".
         by_count = sorted(labels, key=lambda name: -label_counts[name])
-        percents = whole_percents([label_counts[label] / faces for label in by_count])
-        shares = ", ".join(f"{label} {percent}%" for label, percent in zip(by_count, percents) if label_counts[label])
+        texts = share_texts([label_counts[label] / faces for label in by_count])
+        shares = ", ".join(f"{label} {text}" for label, text in zip(by_count, texts) if label_counts[label])
         print(f"emotions: {shares}")
     else:
         print("emotions: no face found")
