@@ -589,3 +589,24 @@ def test_a_timeline_rows_shares_in_words_add_up_to_100(qtbot: QtBot) -> None:
     qtbot.addWidget(rows)
     rows.resize(700, 200)
     assert rows.row_in_words(1) == "Row 1 of 1: #1, happy 51%, sad 39%, neutral 10%"
+
+
+def test_a_timeline_rows_emotion_of_a_moment_is_told_and_the_rest_not_as_all(qtbot: QtBot) -> None:
+    # 249 seconds happy and 1 sad were told "happy 100%": the sad second went unsaid, as
+    # if the person had never looked sad.
+    timeline = SessionTimeline(SIX_LABELS)
+    for index in range(250):  # stills of no time of their own: a step of 1 s each
+        label = "sad" if index == 100 else "happy"
+        timeline.add(None, [FaceResult((10, 10, 50, 50), 1, label, 0.9, (0.02, 0.02, 0.9, 0.02, 0.02, 0.02))])
+    rows = TimelineView(timeline)
+    qtbot.addWidget(rows)
+    rows.resize(700, 200)
+    told = "Row 1 of 1: #1, happy >99%, sad <1%"
+    assert rows.row_in_words(1) == told
+    rows.show()
+    qtbot.waitExposed(rows)
+    rows.activateWindow()
+    qtbot.waitUntil(rows.isActiveWindow, timeout=WAIT_MS)
+    rows.setFocus(Qt.FocusReason.TabFocusReason)
+    # What a screen reader hears as the rows get the keyboard.
+    qtbot.waitUntil(lambda: rows.accessibleDescription() == told, timeout=WAIT_MS)

@@ -40,7 +40,7 @@ from PyQt6.QtWidgets import (
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
 from emotion_app.io.session_report import ReportError, session_length_text
-from emotion_app.percents import whole_percents
+from emotion_app.percents import share_texts
 from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import WAIT_SLICE_S
 from emotion_app.timeline import SessionTimeline
@@ -329,9 +329,10 @@ class TimelineView(QWidget):
         if person is None or track_id not in people:
             return "No faces yet"
         shares = sorted(zip(person.shares, self.timeline.labels), key=lambda pair: -pair[0])
-        # Whole percents adding up to 100, as the shares do; an emotion at 0% is not said.
-        percents = whole_percents([share for share, _label in shares])
-        told = ", ".join(f"{label} {percent}%" for (_share, label), percent in zip(shares, percents) if percent)
+        # Whole percents adding up to 100, as the shares do; an emotion with no time is not
+        # said, one with a moment "<1%" (it went unsaid, and the rest read "happy 100%").
+        texts = share_texts([share for share, _label in shares])
+        told = ", ".join(f"{label} {text}" for (share, label), text in zip(shares, texts) if share > 0)
         row = f"Row {people.index(track_id) + 1} of {len(people)}: {person.name}"
         return f"{row}, {told}" if told else f"{row}, no time yet"
 
