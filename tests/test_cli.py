@@ -20,6 +20,7 @@ import pytest
 
 from emotion_app.cli import main
 from emotion_app.cli.analyze import _print_summary, _Tally
+from emotion_app.cli.bench import print_report
 from emotion_app.io.video import MediaInput
 from emotion_app.samples import (
     SIX_LABELS,
@@ -488,6 +489,20 @@ def test_bench_says_when_the_classifier_was_timed_on_synthetic_faces(
     lines = capsys.readouterr().out.strip().splitlines()
     assert json.loads(lines[-1])["classify_synthetic_faces"] is False
     assert "synthetic" not in next(line for line in lines if line.startswith("classifier ("))
+
+
+def test_benchs_figures_read_0_and_100_percent_only_for_none_and_all(
+    random_weights: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "0% re-checked in fp32" with 3 faces of 1,000 re-checked, and "same label on
+    # 100.0%" with 1 face of 2,000 labelled otherwise.
+    assert main(["bench", str(moving_face_video.path), "--json", "--weights", str(random_weights)]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    faces = 2_000  # a real run's report, given figures a longer input could have
+    report.update(classify_rechecked_share=3 / 1_000, classify_agreement=1 - 1 / faces, classify_agreement_faces=faces)
+    print_report(report)
+    said = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("classifier ("))
+    assert f"same label on >99.9% of {faces} faces; <1% re-checked in fp32" in said
 
 
 def test_bench_of_a_folder_names_its_pictures_sizes_and_counts_images(

@@ -32,6 +32,7 @@ from ..faces.detector import (
 )
 from ..io.overlay import draw_results
 from ..io.video import InputError, MediaInput, open_input
+from ..percents import share_text
 from ..preprocessing import crop_face, to_gray
 from ..wording import count_text
 from .common import (
@@ -334,11 +335,13 @@ def print_report(report: dict[str, Any]) -> None:
         if report.get("classify_synthetic_faces")
         else "faces"
     )
+    # "0%" and "100%" only for none and all: 3 faces re-checked of 1,000 read "0%" (as if
+    # none were), and 1 label of 2,000 told apart "100.0%" the same.
     print(
         f"classifier ({report['inference_mode']}): {report['classify_ms_per_face']:.3f} ms/face vs eager fp32 "
         f"{report['classify_ms_per_face_eager']:.3f} ms/face ({report['classify_speedup']:.1f}x; mean of "
         f"{CLASSIFIER_REPEATS} batches of {CLASSIFIER_BATCH}, 1 thread); same label on "
-        f"{report['classify_agreement']:.1%} "
-        f"of {report['classify_agreement_faces']} {faces_text}; {report['classify_rechecked_share']:.0%} "
+        f"{share_text(report['classify_agreement'], 1)} "
+        f"of {report['classify_agreement_faces']} {faces_text}; {share_text(report['classify_rechecked_share'])} "
         "re-checked in fp32"
     )
