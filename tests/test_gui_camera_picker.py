@@ -219,6 +219,27 @@ def test_the_picker_and_file_camera_name_two_cameras_of_one_name_apart_as_the_me
     assert [text for text, _, _ in _camera_menu(window)] == ["1 Logitech C920", "2 Integrated Webcam"]
 
 
+def test_a_camera_the_system_gives_no_name_is_called_by_its_index_everywhere(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: two cameras whose driver gave no name (Qt Multimedia's description "") were
+    # listed " at index 3" and " at index 9", in the toolbar's list, File > Camera and the
+    # window's messages. Named as a video4linux node giving no name is, and `--camera 9`.
+    first, last = CameraDevice("", 3, "/dev/video3"), CameraDevice("", 9, "/dev/video9")
+    window, _ = _camera_chosen_and_running(qtbot, make_window, gui_video, [first, BUILT_IN, last], last)
+    listed = ["Camera 3", "Integrated Webcam", "Camera 9"]
+    assert _picker(window) == (listed, "Camera 9")
+    assert [text for text, _, _ in _camera_menu(window)] == [f"{n} {name}" for n, name in enumerate(listed, 1)]
+    window.stop()
+    qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
+    window.window_actions.refresh_cameras_action.trigger()  # F5: the offer of those listed
+    assert window.source_banner.text().endswith(
+        "Cameras available: Camera 3, Integrated Webcam, Camera 9 (in the toolbar's list)."
+    )
+    assert window.source_banner.button_captions()[:1] == ["Start Camera 9"]
+    assert CameraDevice(" \t", 4).name == "Camera 4"  # a blank name is none either
+
+
 def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

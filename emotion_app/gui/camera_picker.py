@@ -38,11 +38,17 @@ NO_CAMERA = "No camera found"
 
 @dataclass(frozen=True)
 class CameraDevice:
-    """A camera as the user knows it (name) and as OpenCV opens it (index)."""
+    """A camera as the user knows it (name) and as OpenCV opens it (index). One the system
+    gives no name (an empty or blank description) is named by its index, "Camera 9", as a
+    video4linux node without one is: the lists and messages have a name to show."""
 
     name: str
     index: int
     device_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            object.__setattr__(self, "name", index_name(self.index))
 
 
 # What an item of the picker stands for: a camera device, a network camera's URL, a screen,
