@@ -208,6 +208,13 @@ def test_training_says_where_the_mining_is_and_limit_bounds_it(tmp_path: Path) -
     lookalikes = verifier.card.training["lookalikes"]
     assert verifier.card.training["faces"] == 8 and 16 <= lookalikes <= 24, verifier.card.training
     assert lines[5].startswith(f"data: 8 faces and {lookalikes} look-alikes to train; 1 and 1 to validate"), lines
+    # The card's config is the run's settings (grain 15000 beside limit 8); what each kind
+    # came to is recorded beside it. Was: nothing said only 8 grains were made.
+    training = verifier.card.training
+    assert (training["config"]["grain"], training["config"]["limit"]) == (15000, 8)
+    kinds = training["lookalikes_by_kind"]
+    assert sorted(kinds) == ["face_parts", "grain", "mined"] and sum(kinds.values()) == lookalikes, kinds
+    assert kinds["mined"] == kinds["grain"] == 8 and 0 <= kinds["face_parts"] <= 8, kinds
 
 
 def test_a_limit_below_the_pictures_says_how_many_it_mines(tmp_path: Path) -> None:

@@ -60,6 +60,9 @@ class VerifierData:
     train_negatives: np.ndarray
     val_faces: np.ndarray
     val_negatives: np.ndarray
+    # How many of train_negatives each kind gave: --limit, or the faces and pictures
+    # there are, can make them fewer than the config asks for.
+    kinds: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def picture(name: str) -> np.ndarray:
@@ -265,20 +268,21 @@ def load_verifier_data(
         f"{count_text(len(train_faces), 'face')} read; mining look-alikes in scikit-image's pictures: "
         f"{len(mined[0])} to train, then {len(mined[1])} to validate{bounded}"
     )
-    negatives = [
-        mined_negatives(config.train_pictures, card, rng, config.random_patches, report, most_train),
-        face_parts(train_faces, rng, config.face_parts),  # no more tries than faces
-        np.stack([grain(rng, card.input_size) for _ in range(grains)])
+    negatives = {
+        "mined": mined_negatives(config.train_pictures, card, rng, config.random_patches, report, most_train),
+        "face_parts": face_parts(train_faces, rng, config.face_parts),  # no more tries than faces
+        "grain": np.stack([grain(rng, card.input_size) for _ in range(grains)])
         if grains
         else np.empty((0, card.input_size, card.input_size), np.uint8),
-    ]
+    }
     return VerifierData(
         train_faces=train_faces,
-        train_negatives=np.concatenate(negatives),
+        train_negatives=np.concatenate(list(negatives.values())),
         val_faces=val_faces,
         val_negatives=mined_negatives(
             config.validation_pictures, card, rng, config.random_patches, report, most_validation
         ),
+        kinds={kind: len(made) for kind, made in negatives.items()},
     )
 
 
@@ -343,6 +347,8 @@ def train_verifier(config: VerifierConfig, report: Callable[[str], None] = print
         "config": {k: v for k, v in dataclasses.asdict(config).items() if k not in ("data", "export", "out")},
         "faces": len(data.train_faces),
         "lookalikes": len(data.train_negatives),
+        # The config holds the settings given (grain 15000 beside limit 8): these, what was made.
+        "lookalikes_by_kind": data.kinds,
         "validation": rows[-1] if rows else {},
         "seconds": round(time.time() - started),
     }
