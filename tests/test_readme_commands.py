@@ -4,6 +4,8 @@ options they show exist, and what the measured figures say the --help texts say 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,22 @@ def test_analyze_help_fits_an_80_column_terminal(
     # The table still names every column beside its meaning.
     for column in ("frame", "file", "time_s", "track_id", "x, y, w, h", "roll", "label", "confidence", "uncertain"):
         assert re.search(rf"^  {re.escape(column)} +\S", help_text, flags=re.MULTILINE), column
+
+
+def test_the_export_library_module_run_as_a_command_names_the_commands_that_export() -> None:
+    # Was: `python -m training.export` (the weights file's library, its name the option
+    # --export of three commands) printed nothing and exited 0, as if it had exported.
+    ran = subprocess.run(
+        [sys.executable, "-m", "training.export", "--out", "runs/x"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (ran.returncode, ran.stdout, ran.stderr.count("\n")) == (2, "", 1), ran
+    assert ran.stderr.startswith("error: training.export is a library module, not a command"), ran.stderr
+    # The commands it names export, as README's Commands show them.
+    usage = re.findall(r"^python -m (training\.\w+) .*--export", README, flags=re.MULTILINE)
+    assert {"training.train", "training.soup"} <= set(usage), usage
+    for module in ("training.train", "training.soup"):
+        assert f"python -m {module} --export W" in ran.stderr, ran.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +203,15 @@ def run_record(
         meta["initialised_from"] = lineage
         meta["total_training_seconds"] = round(total_seconds + lineage_seconds(lineage), 1)
     return meta
+
+
+if __name__ == "__main__":
+    # A library, its name the option that train, soup and train_verifier export with: run
+    # by mistake, it said nothing and exited 0, as if something had been exported.
+    print(
+        "error: training.export is a library module, not a command: a model is exported by "
+        "python -m training.train --export W (a finished run's again: --out RUN --resume --export W) or "
+        "python -m training.soup --export W, with their other arguments (README, Commands)",
+        file=sys.stderr,
+    )
+    sys.exit(2)
