@@ -165,3 +165,38 @@ def test_a_name_the_system_cannot_encode_is_not_told_as_holding_a_nul(tmp_path: 
         read_header(path)
     assert str(raised.value).startswith(f"cannot read weights file {path}: "), str(raised.value)
     assert "surrogates not allowed" in str(raised.value) and "NUL" not in str(raised.value)
+
+
+def test_an_output_path_the_system_cannot_encode_is_told_as_such(tmp_path: Path) -> None:
+    # Was a bare UnicodeEncodeError ("'utf-8' codec can't encode character '\ud800' ...:
+    # surrogates not allowed") from resolved, check_outputs and the CSV writer, and nothing
+    # from the report folder's check (mkdir raised it later). A lone surrogate comes from a
+    # Python caller's text only: names read from the disk carry theirs encodable.
+    from emotion_app.io.atomic import AtomicOutput, OutputError, check_outputs, resolved
+    from emotion_app.io.csv_export import FaceCsvWriter
+    from emotion_app.io.session_report import ReportError, check_folder
+
+    told = "has the character \\ud800 in its name, which no file name can hold"
+    calls: list[tuple[Callable[[], object], type[Exception], str]] = [
+        (lambda: resolved(tmp_path / "o\ud800.mp4", "--output"), OutputError, f"--output {tmp_path}/o\ud800.mp4"),
+        (lambda: AtomicOutput(tmp_path / "o\ud800.mp4"), OutputError, f"output {tmp_path}/o\ud800.mp4"),
+        (
+            lambda: check_outputs([("--csv", tmp_path / "o\ud800.csv")], []),
+            OutputError,
+            f"--csv {tmp_path}/o\ud800.csv",
+        ),
+        (
+            lambda: FaceCsvWriter(tmp_path / "x\ud800" / "f.csv", ("happy",)),
+            OutputError,
+            f"CSV {tmp_path}/x\ud800/f.csv",
+        ),
+        (lambda: check_folder(tmp_path / "r\ud800"), ReportError, f"{tmp_path}/r\ud800: it"),
+    ]
+    for call, error, subject in calls:
+        with pytest.raises(error) as raised:
+            call()
+        assert str(raised.value) == f"{subject} {told}", str(raised.value)
+    assert list(tmp_path.iterdir()) == []
+    # One a file system gave (the bytes of a Latin-1 name) is a name like any other.
+    latin = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.mp4"))
+    assert resolved(latin) == latin

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..link_loops import link_trouble
-from ..nul_names import NUL_IN_NAME, has_nul
+from ..nul_names import name_trouble
 from .path_lookup import file_in_the_way, holds_a_file
 from .temporary_names import make_hidden
 
@@ -61,10 +61,11 @@ def output_error(path: Path, exc: OSError, doing: str = "could not write") -> Ou
 def resolved(path: Path, name: str = "output") -> Path:
     """``path`` with its links resolved; OutputError for a loop of links on its way (no file
     can be there), a chain of links the system gives up on, or another path that cannot be
-    resolved (a folder the user may not search), or a NUL character in it (Python's bare
-    ValueError)."""
-    if has_nul(path):
-        raise OutputError(f"{name} {path} {NUL_IN_NAME}")
+    resolved (a folder the user may not search), or a NUL character or a lone surrogate in
+    it (Python's bare ValueError, UnicodeEncodeError)."""
+    unnamable = name_trouble(path)
+    if unnamable:
+        raise OutputError(f"{name} {path} {unnamable}")
     try:
         real = Path(path).resolve()
     except (RuntimeError, OSError) as exc:  # RuntimeError: Python before 3.13 on a loop

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from ..link_loops import link_trouble
-from ..nul_names import NUL_IN_NAME, has_nul
+from ..nul_names import NUL_IN_NAME, has_nul, name_trouble
 
 
 class PathCannotBeLookedAt(Exception):
@@ -71,10 +71,11 @@ def folder_in_the_way(folder: Path) -> str:
     a file, not a folder", "is not a folder" (a device, a pipe), or the links the system
     gives up on (:func:`.link_loops.link_trouble`: ``mkdir`` said "File exists" of a loop,
     and "not writable" of a path through one), or a link to a missing target on the way;
-    or a NUL in its name; "" for a folder, or nothing there yet.
+    or a NUL or a lone surrogate in its name; "" for a folder, or nothing there yet.
     Nothing is created: whether a folder can be made or written is each caller's to try."""
-    if has_nul(folder):  # mkdir raises a bare ValueError
-        return NUL_IN_NAME
+    unnamable = name_trouble(folder)
+    if unnamable:  # mkdir raises a bare ValueError (UnicodeEncodeError)
+        return unnamable
     trouble = link_trouble(folder)
     if trouble:
         return trouble
@@ -91,9 +92,11 @@ def file_in_the_way(path: Path) -> str:
     the links the system gives up on (:func:`.link_loops.link_trouble`), "is a folder, not
     a file", or a link to a missing target, at ``path`` or on its way, where the file cannot
     be made (a link to a file not made yet, in a folder that is there, is written through),
-    or a NUL in its name; "" otherwise (a read-only file: the writer's own error says it)."""
-    if has_nul(path):
-        return NUL_IN_NAME
+    or a NUL or a lone surrogate in its name; "" otherwise (a read-only file: the writer's
+    own error says it)."""
+    unnamable = name_trouble(path)
+    if unnamable:
+        return unnamable
     trouble = link_trouble(path)
     if trouble:
         return trouble
