@@ -17,6 +17,9 @@ from tests.synthetic_fer import write_fer_csv
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
+# What a path with a lone surrogate, "\ud800", is told as (see nul_names.name_trouble).
+SURROGATE_TOLD = "has the character \\ud800 in its name, which no file name can hold"
+
 
 def _cli_analyze_output(tmp_path: Path, video: Path) -> int:
     from emotion_app.cli import main
@@ -176,7 +179,7 @@ def test_an_output_path_the_system_cannot_encode_is_told_as_such(tmp_path: Path)
     from emotion_app.io.csv_export import FaceCsvWriter
     from emotion_app.io.session_report import ReportError, check_folder
 
-    told = "has the character \\ud800 in its name, which no file name can hold"
+    told = SURROGATE_TOLD
     calls: list[tuple[Callable[[], object], type[Exception], str]] = [
         (lambda: resolved(tmp_path / "o\ud800.mp4", "--output"), OutputError, f"--output {tmp_path}/o\ud800.mp4"),
         (lambda: AtomicOutput(tmp_path / "o\ud800.mp4"), OutputError, f"output {tmp_path}/o\ud800.mp4"),
@@ -200,3 +203,33 @@ def test_an_output_path_the_system_cannot_encode_is_told_as_such(tmp_path: Path)
     # One a file system gave (the bytes of a Latin-1 name) is a name like any other.
     latin = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.mp4"))
     assert resolved(latin) == latin
+
+
+@pytest.mark.parametrize(
+    ("character", "told"), [("\0", NUL_IN_NAME), ("\ud800", SURROGATE_TOLD)], ids=["NUL", "surrogate"]
+)
+def test_trainings_readers_tell_a_path_no_file_can_have_as_such(tmp_path: Path, character: str, told: str) -> None:
+    # Was: "data not found" (load_split), "not a folder" (read_emotion_folders), "--clips
+    # ...: no such folder", and a bare ValueError ("embedded null byte") or
+    # UnicodeEncodeError from read_csv, read_votes and load_checkpoint: the same path the
+    # app's readers tell as holding a NUL character or a character no file name can hold.
+    from training.calibrate_live import read_truth_ranges
+    from training.checkpoints import load_checkpoint
+    from training.data import DataError, classes_for, load_split, read_csv, read_emotion_folders
+    from training.ferplus import read_votes
+
+    path = tmp_path / f"fer{character}2013"
+    classes = classes_for(7)
+    calls: list[tuple[Callable[[], object], str]] = [
+        (lambda: load_split(path, "Training", classes), f"data {path}"),
+        (lambda: read_csv(path, "Training", classes), f"data {path}"),
+        (lambda: read_emotion_folders(path, classes), f"data {path}"),
+        (lambda: read_votes(path), f"votes file {path}"),
+        (lambda: load_checkpoint(path), f"checkpoint {path}"),
+        (lambda: read_truth_ranges(path), f"--clips {path}"),
+    ]
+    for call, subject in calls:
+        with pytest.raises(DataError) as raised:
+            call()
+        assert str(raised.value) == f"{subject} {told}", str(raised.value)
+    assert list(tmp_path.iterdir()) == []

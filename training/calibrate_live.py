@@ -38,7 +38,7 @@ from emotion_app.preprocessing import Preprocessing, crop_face, to_gray
 from emotion_app.wording import count_text
 
 from .arguments import margins_argument
-from .data import DataError, numbered_rows
+from .data import DataError, check_nameable, numbered_rows
 from .stopping import interruptible
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def read_truth_ranges(clips: Path) -> list[tuple[str, int, int, int | None, froz
     import csv
 
     truth = clips / "truth.csv"
+    check_nameable(clips, "--clips")
     try:
         folder = clips.is_dir()
         there = folder or clips.exists()

@@ -21,7 +21,7 @@ from emotion_app.io.atomic import write_with
 from emotion_app.preprocessing import Preprocessing
 
 from .config import RECORDED_PATHS, TrainConfig, label_source, range_problem, type_problem
-from .data import DataError
+from .data import DataError, check_nameable
 from .distributed import log
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -74,6 +74,7 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     weights_only: a checkpoint is data, never code. A file that needs more is refused as
     such: torch's own message would suggest loading it unsafely, which must never be done.
     """
+    check_nameable(path, "checkpoint")
     try:
         with warnings.catch_warnings():
             # A damaged file can look like a pickle of an unknown protocol: torch warns before

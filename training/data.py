@@ -18,6 +18,7 @@ import numpy as np
 from emotion_app.io.picture_size import decoding_flags, decoding_reduction, read_header
 from emotion_app.io.video import IMAGE_SUFFIXES, MAX_IMAGE_FILE_BYTES, unreadable_image_reason
 from emotion_app.link_loops import link_trouble
+from emotion_app.nul_names import name_trouble
 
 # The CSV's emotion codes 0..6, in this order (FER-2013's definition).
 FER_EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
@@ -125,6 +126,7 @@ def _build(
 def read_csv(path: str | os.PathLike[str], usage: str, classes: tuple[str, ...]) -> FaceSet:
     """Rows of the Kaggle ``fer2013.csv`` whose Usage is ``usage``."""
     path = Path(path)
+    check_nameable(path)
     if usage not in USAGES:
         raise ValueError(f"usage must be one of {USAGES}, got {usage!r}")
     images: list[np.ndarray] = []
@@ -210,6 +212,7 @@ def read_emotion_folders(
     """``root/<emotion>/*.jpg``; with ``prefix``, only files whose name starts with it.
     Each face's key is its path relative to ``key_root`` (default ``root``)."""
     root = Path(root)
+    check_nameable(root)
     if not root.is_dir():
         raise DataError(f"not a folder: {root}")
     key_base = Path(key_root) if key_root is not None else root
@@ -309,10 +312,20 @@ def load_split(data: str | os.PathLike[str], usage: str, classes: tuple[str, ...
     A plain folder of ``<emotion>/`` subfolders is taken whole, whatever ``usage`` says.
     """
     data = Path(data)
+    check_nameable(data)
     try:
         return _load_split(data, usage, classes)
     except OSError as exc:  # a folder the user may not list or search, a disk error
         raise unreadable_data(data, exc) from None
+
+
+def check_nameable(path: Path, name: str = "data") -> None:
+    """DataError for a ``path`` no file can have (a NUL character, a lone surrogate: a
+    Python caller's), as the app tells one: it was "data not found", "not a folder" or a
+    bare ValueError."""
+    unnamable = name_trouble(path)
+    if unnamable:
+        raise DataError(f"{name} {path} {unnamable}")
 
 
 def unreadable_data(data: Path, exc: OSError) -> DataError:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import USAGES, DataError, FaceSet, numbered_rows
+from .data import USAGES, DataError, FaceSet, check_nameable, numbered_rows
 
 VOTE_COLUMNS: tuple[str, ...] = (
     "neutral",
@@ -63,6 +63,7 @@ class Votes:
 def read_votes(path: str | os.PathLike[str]) -> Votes:
     """Either format; the header decides which."""
     path = Path(path)
+    check_nameable(path, "votes file")
     try:
         handle = open(path, newline="", encoding="utf-8-sig")  # a spreadsheet's byte-order mark is dropped
     except OSError as exc:
