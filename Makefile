@@ -26,9 +26,13 @@ install-dev: $(VENV)/.installed-dev
 # A venv that fails half-made (Debian and Ubuntu without python3-venv leave bin/python but
 # no pip) is removed, so the next make makes it again instead of failing at every run.
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip || { \
-		rm -rf $(VENV); \
+	$(PYTHON) -m venv "$(VENV)" && "$(PY)" -m pip --version >/dev/null || { \
+		rm -rf "$(VENV)"; \
 		echo "error: could not make $(VENV) with pip in it (Debian/Ubuntu: sudo apt-get install python3-venv), removed it" >&2; \
+		exit 1; }
+	"$(PY)" -m pip install -q --upgrade pip || { \
+		rm -rf "$(VENV)"; \
+		echo "error: pip in $(VENV) could not upgrade pip (its error above; a download cut short?), removed $(VENV)" >&2; \
 		exit 1; }
 
 $(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python

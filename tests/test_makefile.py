@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,12 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 
 
-def _make_venv(tmp_path: Path, python: Path) -> subprocess.CompletedProcess[str]:
+def _make_venv(tmp_path: Path, python: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     venv = tmp_path / "venv"
     return subprocess.run(
         ["make", "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", f"{venv}/bin/python"],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -55,3 +57,26 @@ def test_a_venv_that_fails_half_made_is_removed_and_the_error_names_python3_venv
     assert result.returncode != 0
     assert not (tmp_path / "venv").exists(), "the half-made venv was left for the next make to trust"
     assert "python3-venv" in result.stderr
+
+
+def _pip_that_cannot_upgrade(tmp_path: Path) -> dict[str, str]:
+    """pip's settings for a download that breaks: the only newer pip it finds is no wheel."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "pip-999.0-py3-none-any.whl").write_bytes(b"cut short")
+    return {
+        **os.environ,
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(wheels),
+    }
+
+
+def test_a_pip_that_fails_to_upgrade_is_not_blamed_on_python3_venv(tmp_path: Path) -> None:
+    # A real venv with pip in it, whose upgrade fails as a cut download does: the error
+    # sent the user to install python3-venv, which was there.
+    result = _make_venv(tmp_path, Path(sys.executable), env=_pip_that_cannot_upgrade(tmp_path))
+    assert result.returncode != 0
+    assert not (tmp_path / "venv").exists()
+    assert "python3-venv" not in result.stderr
+    assert "could not upgrade pip" in result.stderr
