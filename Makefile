@@ -24,8 +24,12 @@ install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev
 
 # A venv that fails half-made (Debian and Ubuntu without python3-venv leave bin/python but
-# no pip) is removed, so the next make makes it again instead of failing at every run.
+# no pip) is removed, so the next make makes it again instead of failing at every run; a
+# folder that is no venv (".", a project's) is never made one, as removing it would lose it.
 $(VENV)/bin/python:
+	@if [ -e "$(VENV)" ] && [ ! -f "$(VENV)/pyvenv.cfg" ] && [ -n "$$(ls -A "$(VENV)")" ]; then \
+		echo "error: $(VENV) is not a venv and not empty: left as it is (give another VENV=)" >&2; \
+		exit 1; fi
 	$(PYTHON) -m venv "$(VENV)" && "$(PY)" -m pip --version >/dev/null || { \
 		rm -rf "$(VENV)"; \
 		echo "error: could not make $(VENV) with pip in it (Debian/Ubuntu: sudo apt-get install python3-venv), removed it" >&2; \

@@ -80,3 +80,14 @@ def test_a_pip_that_fails_to_upgrade_is_not_blamed_on_python3_venv(tmp_path: Pat
     assert not (tmp_path / "venv").exists()
     assert "python3-venv" not in result.stderr
     assert "could not upgrade pip" in result.stderr
+
+
+def test_a_folder_that_is_no_venv_is_never_removed(tmp_path: Path) -> None:
+    # VENV naming a folder of the user's (".", a project): a failed venv in it removed it all.
+    folder = tmp_path / "venv"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    result = _make_venv(tmp_path, _python_like_debian_without_python3_venv(tmp_path))
+    assert result.returncode != 0
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert "not a venv" in result.stderr
