@@ -6,6 +6,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
 
+# make splits a path at its spaces: "my venv" would be two paths, and a failed venv's
+# clean-up below would remove a folder "my".
+ifneq ($(words $(VENV)),1)
+$(error VENV "$(VENV)" must be one path without spaces)
+endif
+
 .PHONY: run test install install-dev system-deps clean
 
 run: install

@@ -91,3 +91,26 @@ def test_a_folder_that_is_no_venv_is_never_removed(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert (folder / "notes.txt").read_text() == "mine"
     assert "not a venv" in result.stderr
+
+
+def test_a_venv_path_with_a_space_stops_make_before_it_runs_anything(tmp_path: Path) -> None:
+    # make splits "my venv" in two: the failed venv's clean-up removed the folder "my", and
+    # quoted, the later rules still ran "my" as the venv's Python.
+    mine = tmp_path / "my"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        (tmp_path / name).write_text("")
+    python = _python_like_debian_without_python3_venv(tmp_path)
+    result = subprocess.run(
+        ["make", "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={tmp_path}/my venv", "install"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert (mine / "notes.txt").read_text() == "mine"
+    assert not (mine / "bin").exists() and not (tmp_path / "my venv").exists()
+    assert f'VENV "{tmp_path}/my venv" must be one path without spaces' in result.stderr
