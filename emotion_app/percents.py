@@ -36,15 +36,16 @@ def share_text(share: float, decimals: int = 0) -> str:
 def share_texts(shares: Sequence[float]) -> list[str]:
     """``shares`` (fractions of one whole) as the texts of :func:`whole_percents`, with a
     share present that gets 0 reading "<1%", and one that gets 100 while another share is
-    present ">99%": 249 and 1 boxes of 250 read ">99%" and "<1%", not "100%" and "0%".
-    Where every share reads a number, they add up to 100."""
+    present, or while it is short of 1, ">99%": 249 and 1 boxes of 250 read ">99%" and
+    "<1%", not "100%" and "0%", and 0.996 alone ">99%". Where every share reads a number,
+    they add up to 100."""
     present = [math.isfinite(share) and share > 0 for share in shares]
     texts: list[str] = []
     for index, percent in enumerate(whole_percents(shares)):
         others = any(seen for other, seen in enumerate(present) if other != index)
         if percent == 0 and present[index]:
             texts.append("<1%")
-        elif percent >= 100 and others:
+        elif percent >= 100 and (others or shares[index] < 1):
             texts.append(">99%")
         else:
             texts.append(f"{percent}%")

@@ -84,3 +84,11 @@ def test_shares_present_never_read_0_nor_a_part_100() -> None:
     assert share_texts([41 / 81, 32 / 81, 8 / 81]) == ["51%", "39%", "10%"]
     assert share_texts([0.0, 0.0]) == ["0%", "0%"] and share_texts([]) == []
     assert share_texts([float("nan"), 1.0]) == ["0%", "100%"]
+
+
+def test_a_share_short_of_all_never_reads_100_where_the_rest_is_not_shown() -> None:
+    # Shares adding up to less than a whole (whole_percents' sum rounded): 0.996 alone, or
+    # beside shares of none, read "100%" as if it were all.
+    assert share_texts([0.996]) == [">99%"]
+    assert share_texts([0.996, 0.0]) == [">99%", "0%"]
+    assert share_texts([1.0]) == ["100%"] and share_texts([0.0, 1.0]) == ["0%", "100%"]
