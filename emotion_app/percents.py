@@ -3,8 +3,9 @@ and as texts that read "0%" only for none and "100%" only for all.
 
 Each share rounded on its own can make a set read 101% or 99% ("happy 51%, sad 40%,
 neutral 10%"); here the leftover points go to the shares whose fractions are largest.
-A share shown to a user never rounds to a number that says none or all where it is not:
-1 box of 250 reads "<1%", not "0%" (as if none), and 249 ">99%", not "100%" (as if all).
+The texts (:func:`share_text`, :func:`share_texts`) never round to a number that says none
+or all where it is not: 1 box of 250 reads "<1%", not "0%" (as if none), and 249 ">99%",
+not "100%" (as if all). A face's tag and chart keep :func:`whole_percents`' numbers.
 """
 
 from __future__ import annotations
