@@ -240,6 +240,20 @@ def test_a_camera_the_system_gives_no_name_is_called_by_its_index_everywhere(
     assert CameraDevice(" \t", 4).name == "Camera 4"  # a blank name is none either
 
 
+def test_a_nameless_camera_remembered_by_an_earlier_version_is_found_at_launch(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, settings_path: Path
+) -> None:
+    # Was: a camera the system gives no name, chosen under a version that listed it by its
+    # blank name, was remembered as "" at index 9; named "Camera 9" now, the next launch
+    # found no camera named "" and opened the first listed instead.
+    AppSettings.at_path(settings_path).remember_camera("", 9)
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+    window = make_window(devices=[BUILT_IN, CameraDevice("", 9, "/dev/video9")], source_factory=bench)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    assert bench.specs == [CameraSpec(9, "Camera 9")]
+    assert _picker(window) == (["Integrated Webcam", "Camera 9"], "Camera 9")
+
+
 def test_file_camera_ticks_a_camera_opened_by_an_index_the_list_does_not_hold(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

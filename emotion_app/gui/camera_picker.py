@@ -406,7 +406,11 @@ def listed_camera(
     index holds none of that name (unplugged and plugged back in, the system numbering its
     cameras anew), it is the one of that name listed first (see :func:`namesakes`), but not
     one at an index of ``beside``: those were listed beside it, so are other cameras of its
-    name (see :meth:`CameraPicker.beside`)."""
+    name (see :meth:`CameraPicker.beside`). A blank ``name`` is one the system gave none
+    (remembered so before such a camera was named by its index): it is named as
+    :class:`CameraDevice` names it."""
+    if not name.strip():
+        name = index_name(index)
     exact = next((device for device in devices if (device.name, device.index) == (name, index)), None)
     if exact is not None:
         return exact
