@@ -13,7 +13,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .nul_names import nul_shown
+from .nul_names import nul_shown, unencodable, unencodable_shown
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -25,8 +25,9 @@ class ArgumentParser(argparse.ArgumentParser):
     script saving ``--help`` took it for written; and an argument with a NUL character (a
     Python caller's: a shell cannot pass one) is refused before any is read, as no path can
     hold one (the OS calls raised a bare ValueError, at the end of a training run for an
-    --export). Its subcommands' parsers are of this class too (argparse makes them of their
-    parent's)."""
+    --export), and so is one with a character no file name can hold, a lone surrogate (a
+    command line's bytes decode to characters that encode back). Its subcommands' parsers
+    are of this class too (argparse makes them of their parent's)."""
 
     # One signature for typeshed's three overloads, which it takes all of.
     def parse_known_args(  # type: ignore[override]
@@ -35,9 +36,9 @@ class ArgumentParser(argparse.ArgumentParser):
         given = sys.argv[1:] if args is None else list(args)
         # A command's arguments are left to its own parser (of this class): its error shows
         # its usage, under the name it was called by (emotion-app-analyze), as argparse's do.
-        self._refuse_nul(given[: self._command_at(given)])
+        self._refuse_unnamable(given[: self._command_at(given)])
         parsed = super().parse_known_args(given, namespace)
-        self._refuse_nul(given)  # one no command's parser was handed
+        self._refuse_unnamable(given)  # one no command's parser was handed
         return parsed
 
     def _command_at(self, given: list[str]) -> int:
@@ -51,12 +52,19 @@ class ArgumentParser(argparse.ArgumentParser):
         }
         return next((index for index, text in enumerate(given) if text in names), len(given))
 
-    def _refuse_nul(self, given: list[str]) -> None:
+    def _refuse_unnamable(self, given: list[str]) -> None:
         with_nul = next((text for text in given if "\0" in text), None)
         if with_nul is not None:
             self.error(
                 f"the argument {nul_shown(with_nul)} has a NUL character, which no file name or command line can hold"
             )
+        for text in given:
+            character = unencodable(text)
+            if character:
+                self.error(
+                    f"the argument {unencodable_shown(text)} has the character {character}, which no file name "
+                    "or command line can hold"
+                )
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         stdout = sys.stdout  # argparse's choice for help; None where it was closed (`>&-`)

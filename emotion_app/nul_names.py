@@ -33,9 +33,21 @@ def name_trouble(path: str | os.PathLike[str]) -> str:
     escaped; "" for neither."""
     if has_nul(path):
         return NUL_IN_NAME
+    shown = unencodable(os.fspath(path))
+    return f"has the character {shown} in its name, which no file name can hold" if shown else ""
+
+
+def unencodable(text: str) -> str:
+    """The first character of ``text`` the file system's encoding cannot write (see
+    :func:`name_trouble`), escaped ("\\ud800"); "" for none."""
     try:
-        os.fsencode(path)
+        os.fsencode(text)
     except UnicodeEncodeError as exc:
-        shown = exc.object[exc.start].encode("ascii", "backslashreplace").decode("ascii")
-        return f"has the character {shown} in its name, which no file name can hold"
+        return exc.object[exc.start].encode("ascii", "backslashreplace").decode("ascii")
     return ""
+
+
+def unencodable_shown(text: str) -> str:
+    """``text`` with each character :func:`unencodable` finds escaped, the others as they are:
+    a message that names it can be printed to any stream."""
+    return "".join(unencodable(character) or character for character in text)

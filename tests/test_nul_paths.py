@@ -233,3 +233,63 @@ def test_trainings_readers_tell_a_path_no_file_can_have_as_such(tmp_path: Path, 
             call()
         assert str(raised.value) == f"{subject} {told}", str(raised.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def _cli_analyze_report(tmp_path: Path, video: Path) -> int:
+    from emotion_app.cli import main
+
+    return main(["analyze", str(video), "--report", f"{tmp_path}/r\ud800"])
+
+
+def _train_export(tmp_path: Path, video: Path) -> int:
+    from training.train import main
+
+    data = write_fer_csv(tmp_path / "fer.csv", {"Training": 2, "PublicTest": 1, "PrivateTest": 1})
+    return main(
+        [
+            "--data",
+            str(data),
+            "--out",
+            f"{tmp_path}/run",
+            "--epochs",
+            "1",
+            "--export",
+            f"{tmp_path}/w\ud800.safetensors",
+        ]
+    )
+
+
+SURROGATE_COMMANDS: dict[str, Callable[[Path, Path], int]] = {
+    "analyze --report": _cli_analyze_report,
+    "train --export": _train_export,
+}
+
+
+@pytest.mark.parametrize("command", SURROGATE_COMMANDS, ids=list(SURROGATE_COMMANDS))
+def test_a_command_line_argument_no_file_name_can_hold_is_refused_before_anything_is_read(
+    tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Was: analyze told it, then a traceback (the folders it would have made, none made, were
+    # removed: rmdir's bare UnicodeEncodeError); train ran to its end, then raised one at the
+    # export. A lone surrogate comes from a Python caller: a command line's bytes decode to
+    # characters that encode again (see the test below).
+    before = {path.name for path in tmp_path.iterdir()}
+    with pytest.raises(SystemExit) as stop:
+        SURROGATE_COMMANDS[command](tmp_path, moving_face_video.path)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    told = err.splitlines()[-1]
+    assert told.endswith("has the character \\ud800, which no file name or command line can hold"), err
+    assert told.count("\\ud800") == 2 and "\ud800" not in told, told  # the argument shown escaped too
+    assert "Traceback" not in err and not {path.name for path in tmp_path.iterdir()} - before - {"fer.csv"}
+
+
+def test_a_command_line_argument_of_bytes_no_encoding_names_is_read_as_before(tmp_path: Path) -> None:
+    # A file system's name that is no UTF-8 (Latin-1's "café") reaches argv as \udce9: it is a
+    # name like any other, taken by the parser.
+    from emotion_app.arguments import ArgumentParser
+
+    parser = ArgumentParser(prog="tool")
+    parser.add_argument("path")
+    latin = os.fsdecode(bytes(tmp_path) + b"/caf\xe9.mp4")
+    assert parser.parse_args([latin]).path == latin
