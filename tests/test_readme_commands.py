@@ -158,6 +158,6 @@ def test_the_export_library_module_run_as_a_command_names_the_commands_that_expo
     assert ran.stderr.startswith("error: training.export is a library module, not a command"), ran.stderr
     # The commands it names export, as README's Commands show them.
     usage = re.findall(r"^python -m (training\.\w+) .*--export", README, flags=re.MULTILINE)
-    assert {"training.train", "training.soup"} <= set(usage), usage
-    for module in ("training.train", "training.soup"):
+    assert {"training.train", "training.soup", "training.train_verifier"} <= set(usage), usage
+    for module in ("training.train", "training.soup", "training.train_verifier"):
         assert f"python -m {module} --export W" in ran.stderr, ran.stderr

@@ -211,7 +211,8 @@ if __name__ == "__main__":
     print(
         "error: training.export is a library module, not a command: a model is exported by "
         "python -m training.train --export W (a finished run's again: --out RUN --resume --export W) or "
-        "python -m training.soup --export W, with their other arguments (README, Commands)",
+        "python -m training.soup --export W, a face verifier by python -m training.train_verifier "
+        "--export W, with their other arguments (README, Commands)",
         file=sys.stderr,
     )
     sys.exit(2)
