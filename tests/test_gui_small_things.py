@@ -623,6 +623,27 @@ def test_a_dropped_weights_file_is_loaded_as_the_model(
     assert window.notice_banner.text() == ""  # nothing left aside
 
 
+def test_a_weights_file_opened_as_a_video_is_told_a_model_not_a_damaged_video(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was (gui_monkey seeds 7105-7112, File > Open with "All files"): "Could not open
+    # video file …/model.safetensors: OpenCV cannot decode it (damaged, or not a video)",
+    # the words the drop of a weights file was freed from, the model called damaged.
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    model_before = active_weights_of(window)
+    mine = make_random_weights(tmp_path / "mine.safetensors", num_classes=7, seed=4)
+    content = mine.read_bytes()
+    monkeypatch.setattr(window, "ask_open_path", lambda _title, _folder, _filters: str(mine))
+    window.open_video_dialog()
+    qtbot.waitUntil(lambda: window.source_banner.level == "error", timeout=WAIT_MS)
+    assert window.source_banner.text() == (
+        f"Could not open video file {mine}: a .safetensors file holds a model's weights, not a video "
+        "(Model > Load weights… loads it)"
+    )
+    assert active_weights_of(window) == model_before and mine.read_bytes() == content
+
+
 def test_save_as_suggests_the_names_snapshot_and_record_give(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, monkeypatch: pytest.MonkeyPatch
 ) -> None:

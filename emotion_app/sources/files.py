@@ -288,6 +288,11 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
         capture.release()
         if (picture := _picture_named_like_a_video(path)) is not None:
             return picture
+        if path.suffix.lower() == ".safetensors":  # the app's model file, picked in the wrong dialog: not "damaged"
+            raise SourceOpenError(
+                f"Could not open video file {path}: a .safetensors file holds a model's weights, not a video "
+                "(Model > Load weights… loads it)"
+            )
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
     frame = read_first_frame(capture)
     if frame is None:
