@@ -220,6 +220,11 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
         with open(path, "rb") as handle:
             prefix = handle.read(8)
             if len(prefix) < 8:
+                if path.suffix.lower() != ".safetensors":
+                    # Too short for its bytes to tell: its name says no model file (an empty clip.mp4), not damaged.
+                    raise WeightsError(
+                        f"{path} is not a weights file of this app (a .safetensors model file is expected)"
+                    )
                 raise corrupt(f"only {_bytes(len(prefix))} long" if prefix else "it is empty")
             size = int.from_bytes(prefix, "little")
             # torch.save's zip, or a bare pickle (its protocol mark), read as a header size.

@@ -201,6 +201,27 @@ def test_a_remembered_model_that_is_a_loop_of_links_is_said_and_kept(
     assert AppSettings.at_path(settings_path).weights_path == loop  # still the user's choice
 
 
+@pytest.mark.parametrize("name", ["clip.mp4", "notes.txt"])
+def test_an_empty_file_not_named_as_weights_is_told_no_weights_file_not_damaged_weights(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, name: str
+) -> None:
+    # Was (gui_monkey seeds 7101, 7102, 7104): an empty clip.mp4 picked in Load weights…
+    # (with "All files") was "the weights file is damaged or incomplete (it is empty)",
+    # where a clip with frames in it is "not a weights file of this app".
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    in_use = active_weights_of(window)
+    empty = tmp_path / name
+    empty.write_bytes(b"")
+    window.choose_weights(empty)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == empty, timeout=WAIT_MS)
+    assert window.model_banner.text() == (
+        f"Could not load the model: {empty} is not a weights file of this app (a .safetensors model file is "
+        f"expected). Still using {in_use.name}."
+    )
+    assert model_status_of(window).active_weights == in_use and empty.read_bytes() == b""
+
+
 def test_a_model_of_the_menus_folder_that_is_a_loop_of_links_is_said_not_to_load(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
