@@ -632,16 +632,21 @@ def test_a_weights_file_opened_as_a_video_is_told_a_model_not_a_damaged_video(
     window = make_window()
     qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
     model_before = active_weights_of(window)
-    mine = make_random_weights(tmp_path / "mine.safetensors", num_classes=7, seed=4)
-    content = mine.read_bytes()
-    monkeypatch.setattr(window, "ask_open_path", lambda _title, _folder, _filters: str(mine))
-    window.open_video_dialog()
-    qtbot.waitUntil(lambda: window.source_banner.level == "error", timeout=WAIT_MS)
-    assert window.source_banner.text() == (
-        f"Could not open video file {mine}: a .safetensors file holds a model's weights, not a video "
-        "(Model > Load weights… loads it)"
-    )
-    assert active_weights_of(window) == model_before and mine.read_bytes() == content
+    mine = make_random_weights(tmp_path / "mine.bin", num_classes=7, seed=4)  # told by its bytes, not its name
+    garbage = tmp_path / "garbage.safetensors"  # no weights, whatever its name says
+    garbage.write_bytes(bytes(range(256)) * 64)
+    said = {
+        mine: "it is a model's weights file (safetensors), not a video; models load through Model > Load weights…",
+        garbage: "OpenCV cannot decode it (damaged, or not a video)",
+    }
+    for path, reason in said.items():
+        content = path.read_bytes()
+        monkeypatch.setattr(window, "ask_open_path", lambda _title, _folder, _filters, path=path: str(path))
+        window.source_banner.dismiss()
+        window.open_video_dialog()
+        qtbot.waitUntil(lambda: window.source_banner.text() != "", timeout=WAIT_MS)
+        assert window.source_banner.text() == f"Could not open video file {path}: {reason}"
+        assert active_weights_of(window) == model_before and path.read_bytes() == content
 
 
 def test_save_as_suggests_the_names_snapshot_and_record_give(
