@@ -400,6 +400,44 @@ def test_the_status_line_names_a_new_face_with_its_box(
     assert " · 1 face · " in window.status.summary_label.text()
 
 
+def test_the_status_line_turns_with_play_and_pause(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: Pause pressed, the toolbar read "Play" beside "Playing · 0:01 / 0:02 · …" in the
+    # status line until its next refresh, half a second later.
+    window = make_window()
+    play_looping(window, gui_video.path)  # never at its end when paused
+    wait_for_face_result(qtbot, window)
+    window.pause()
+    assert plain(window.play_pause_action.text()) == "Play"
+    assert window.status.summary_label.text().startswith("Paused · "), window.status.summary_label.text()
+    window.resume()
+    assert plain(window.play_pause_action.text()) == "Pause"
+    assert window.status.summary_label.text().startswith("Playing · "), window.status.summary_label.text()
+
+
+def test_the_status_line_says_finished_with_the_start_button(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: at a file's end the toolbar read "Start" beside "Playing · 0:02 / 0:02 · 1 face
+    # · 28 fps" until the status line's next refresh (seen on the real single_face.mp4):
+    # a file whose last second is its length's (2.9 s) says no new time at its end.
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=44, frame_size=(320, 240), face_size=80, fps=15.0)
+    window = make_window(video=clip.path)
+    said: list[tuple[str, str]] = []
+    # Connected after the window's own handler: it runs once the window has taken the end.
+    window.controller.source_fault.connect(
+        lambda _fault: said.append((window.start_stop_action.text(), window.status.summary_label.text()))
+    )
+    wait_for_face_result(qtbot, window)
+    wait_until_stopped(qtbot, window)
+    assert window.source_state.ended
+    assert said, "no end was told"
+    button, line = said[0]
+    assert button == "Start"
+    assert line.startswith("Finished"), line
+
+
 def test_a_finished_files_status_line_counts_the_boxes_left_on_screen(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -1361,6 +1361,9 @@ class MainWindow(QMainWindow):
         # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
         self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
         self.view.set_standing(self._standing_words())
+        # The status line turns with the buttons: "Playing · …" stayed beside Pause's "Play",
+        # and beside a finished file's "Start", until its next refresh (half a second).
+        self.status.show_summary(self.status_summary(time.perf_counter()))
         spec = self.source_state.spec
         if isinstance(spec, CameraSpec) and not spec.url and self.source_state.active:
             self.camera_menu.set_running(spec.name, spec.index)
