@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image
-from PyQt6.QtCore import QByteArray, QEvent, QPoint, QRect, QSettings, Qt
+from PyQt6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QSettings, Qt
 from PyQt6.QtGui import QColor, QFont, QGuiApplication, QHelpEvent, QImage
 from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolBar, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
@@ -307,6 +307,42 @@ def test_the_sessions_length_reads_as_the_seek_bars_clock(
     assert window.timeline_panel.view.caption(1000) == "everyone · session 2 s"
     # The export says it so too (its plot said "the last 2.6 s").
     assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last 2 s"
+
+
+class _PaintedCaptions(QObject):
+    """What the timeline view says at each of its paints: its caption, and the seek bar's
+    clock at that moment."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.painted: list[tuple[str, str]] = []
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 (Qt's name)
+        if event is not None and event.type() == QEvent.Type.Paint:
+            caption = self.window.timeline_panel.view.caption_texts()[1]
+            self.painted.append((caption, self.window.playback_bar.time_text()))
+        return False
+
+
+def test_the_sessions_length_turns_with_the_seek_bars_clock(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: while a file played, "session 12 s" beside "0:13" about half the time: the
+    # panel repaints every half second, the clock with each new second (the real clips).
+    clip = write_astronaut_video(tmp_path / "clip.avi", num_frames=40, frame_size=(200, 150), face_size=80, fps=10.0)
+    window = make_window(video=clip.path)
+    window.timeline_panel._timer.stop()  # only the clock's new second may repaint it now
+    captions = _PaintedCaptions(window)
+    window.timeline_panel.view.installEventFilter(captions)
+    wait_until_stopped(qtbot, window)
+    said = [caption for caption, _clock in captions.painted]
+    for second in (1, 2, 3):
+        assert f"session {second} s" in said, captions.painted
+    # Painted as the clock says it, not a second behind it.
+    for caption, clock in captions.painted:
+        if caption.startswith("session ") and clock.startswith("0:0"):
+            assert caption == f"session {int(clock[-1])} s", captions.painted
 
 
 @pytest.mark.parametrize(("seconds", "length"), [(2.66, "2 s"), (19.7, "19 s"), (155.5, "2.5 min")])

@@ -736,6 +736,7 @@ class TimelinePanel(QDockWidget):
         self._has_time = False
         self._update_export_button()
         self._dirty = False
+        self._length_painted = ""  # the session's length as the last repaint said it
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
         self._timer.timeout.connect(self._repaint_if_changed)
@@ -808,6 +809,11 @@ class TimelinePanel(QDockWidget):
         self._add_to_timeline(result, in_file, again)
         self._count_file_end()
         self._dirty = True
+        if self.isVisible() and session_length_text(self.timeline.now_s) != self._length_painted:
+            # The caption's length turns now, as the seek bar's clock does: painted at once,
+            # not up to a repaint later ("session 12 s" beside "0:13"), the pace kept.
+            self._repaint_if_changed()
+            self._timer.start()
         # Asked per frame only until a face has time; after it, nothing is. Faces of no time
         # (a file's first frame, a paused one a model of other classes labels again) make
         # rows: the tooltip said "no face seen in this session" beside them.
@@ -922,6 +928,7 @@ class TimelinePanel(QDockWidget):
     def _repaint_if_changed(self) -> None:
         if self._dirty and self.isVisible():
             self._dirty = False
+            self._length_painted = session_length_text(self.timeline.now_s)
             self.view.fit_height()  # rows named (kept over Play again) widen the name column
             self.view.update()
             self.view.follow_changes()
