@@ -438,6 +438,29 @@ def test_the_status_line_says_finished_with_the_start_button(
     assert line.startswith("Finished"), line
 
 
+def test_the_status_lines_frame_rate_and_its_technical_figure_agree(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "Playing · 0:08 / 0:09 · 2 faces · 25 fps" beside "Display 26.9 fps" (the real
+    # stage clip): the summary said at each second of the clock, its figures half-second apart.
+    window = make_window()
+    window.details_action.setChecked(True)
+    window._status_timer.stop()  # only the clock's seconds may update the line now
+    play_looping(window, gui_video.path)
+    said: list[tuple[str, str]] = []
+    window.playback_bar.time_said.connect(
+        lambda: said.append((window.status.summary_label.text(), window.status.display_label.text()))
+    )
+    qtbot.waitUntil(lambda: len([s for s in said if s[0].endswith(" fps")]) >= 3, timeout=WAIT_MS)
+    for summary, display in said:
+        rate = re.search(r" · (\d+) fps$", summary)
+        if rate is None:
+            continue  # a summary without a rate (a frame alone tells none)
+        shown = re.fullmatch(r"Display (\d+\.\d) fps", display)
+        assert shown is not None, (summary, display)
+        assert abs(int(rate.group(1)) - float(shown.group(1))) <= 0.55, (summary, display)
+
+
 def test_a_finished_files_status_line_counts_the_boxes_left_on_screen(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

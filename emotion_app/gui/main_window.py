@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
         self.view.set_placeholder(LOADING_MODEL)
         # The status line says so too from the first moment, not only at its first refresh
         # (its label's own "Stopped" read for half a second beside the view's words).
-        self.status.show_summary(self.status_summary(time.perf_counter()))
+        self._say_status()
         app = QApplication.instance()
         if app is not None:
             # Also stop the threads when the app quits without this window being closed.
@@ -1200,10 +1200,9 @@ class MainWindow(QMainWindow):
             # unlabelled, so the end is told now (it waited for a result that never came).
             self.source_messages.show_ended(waiting)
         self.window_cover.update_notice()
+        # Said once, by the summary on the right, at once (with the buttons): a message
+        # "Stopped" on the left beside it said it twice.
         self._update_actions()
-        # Said once, by the summary on the right, at once: a message "Stopped" on the left
-        # beside it said it twice.
-        self.status.show_summary(self.status_summary(time.perf_counter()))
 
     def _on_model_status(self, status: ModelStatus) -> None:
         before = self._model_status.active_weights if self._model_status is not None else None
@@ -1307,7 +1306,7 @@ class MainWindow(QMainWindow):
         if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
             # A face that comes or goes shows in the status line with its box, not up to
             # a refresh later ("no faces" beside a boxed face reads as a fault).
-            self.status.show_summary(self.status_summary(time.perf_counter()))
+            self._say_status()
         self.timeline_panel.add(result, in_file=self.is_file)
         # The file's last frame shown: now it has finished.
         self._end_wait.result_shown((result.run, result.frame_index))
@@ -1363,7 +1362,7 @@ class MainWindow(QMainWindow):
         self.view.set_standing(self._standing_words())
         # The status line turns with the buttons: "Playing · …" stayed beside Pause's "Play",
         # and beside a finished file's "Start", until its next refresh (half a second).
-        self.status.show_summary(self.status_summary(time.perf_counter()))
+        self._say_status()
         spec = self.source_state.spec
         if isinstance(spec, CameraSpec) and not spec.url and self.source_state.active:
             self.camera_menu.set_running(spec.name, spec.index)
@@ -1397,12 +1396,17 @@ class MainWindow(QMainWindow):
         # time: the bar of a file without a frame rate says each frame's number, and the line
         # was made anew each frame, its rate changing faster than it can be read.
         if self._position_text():
-            self.status.show_summary(self.status_summary(time.perf_counter()))
+            self._say_status()
 
-    def _refresh_status(self) -> None:
+    def _say_status(self) -> None:
+        """The status line's summary now, and its technical figures worked out at the same
+        moment: the summary said alone read "25 fps" beside "Display 26.9 fps"."""
         now = time.perf_counter()
         self.status.show_stats(self.stats, now)
         self.status.show_summary(self.status_summary(now))
+
+    def _refresh_status(self) -> None:
+        self._say_status()
         self.recordings.refresh_indicator()
         self._tell_unsaved_settings()
 
