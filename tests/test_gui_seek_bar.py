@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
@@ -154,6 +155,32 @@ def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file
     last = [capture.read()[1] for _ in range(decoded)][-1]
     capture.release()
     assert np.array_equal(shown_result(window).image, last)
+
+
+def test_a_single_picture_has_no_frame_to_step_to(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:
+    # Was: Playback > Back and Forward stayed enabled for a photo; Right on the finished
+    # photo (the real group photo) dropped "Finished playing …" for "Paused · 5 faces",
+    # with Stop and Play, a picture with nothing to move through held as if a video.
+    picture = tmp_path / "photo.png"
+    assert cv2.imwrite(str(picture), astronaut_bgr())
+    window = make_window(video=picture)
+    qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
+    assert not window.step_back_action.isEnabled() and not window.step_forward_action.isEnabled()
+    assert window.restart_action.isEnabled()  # Home plays it again, as the banner's Play again
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Left):
+        qtbot.keyClick(window, key)
+        assert not window.source_state.starting  # no reopen asked for
+    qtbot.wait(300)
+    assert window.source_state.ended and not window.is_running
+    assert "Finished playing photo.png (1 picture)" in window.source_banner.text()
+    assert window.status.summary_label.text().startswith("Finished"), window.status.summary_label.text()
+    # A folder of pictures steps from one to the next.
+    frames, _ = astronaut_frames(num_frames=2, frame_size=(240, 180), face_size=80, motion="static")
+    folder = tmp_path / "stills"
+    write_slide_show(folder, frames)
+    window.open_video(folder)
+    qtbot.waitUntil(lambda: source_info_of(window).frame_count == 2, timeout=WAIT_MS)
+    assert window.step_back_action.isEnabled() and window.step_forward_action.isEnabled()
 
 
 def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:

@@ -1355,8 +1355,12 @@ class MainWindow(QMainWindow):
         info = self.source_state.info
         # A file that could not be opened has nothing to move through: Start or Retry opens it.
         movable = self.is_file and (info is not None or self.source_state.active)
-        for action in (self.step_back_action, self.step_forward_action, self.restart_action):
-            action.setEnabled(movable)
+        # A single picture has no other frame to step to: Right on a photo shown to its end
+        # held it "Paused", with Stop and Play. Home plays it again, as its Play again does.
+        single = info is not None and info.single_picture
+        self.step_back_action.setEnabled(movable and not single)
+        self.step_forward_action.setEnabled(movable and not single)
+        self.restart_action.setEnabled(movable)
         # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
         self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
         self.view.set_standing(self._standing_words())
