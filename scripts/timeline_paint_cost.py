@@ -11,8 +11,9 @@ file): #1 to #N (``--people``) found on every ``--every``-th frame (1: every fra
 stretch a person), ``--minutes`` of them. Then ``--paints`` times: half a second of frames
 more (what the panel's twice-a-second repaint sees) and the view painted (``view.grab()``)
 and timed ("live"), then painted again with no frame between ("still"). Printed for each
-round (a fresh panel): the medians of those paints in ms, the view's size and the stretches
-in #1's row. ``--memory``: also what a timeline fed the same way takes, and what the pieces
+round (a fresh panel): the medians of those paints in ms, the view's size, the stretches
+in #1's row, and what the first minutes of frames took the timeline a frame ("fed"; more
+people than its 64 rows: a crowd's). ``--memory``: also what a timeline fed the same way takes, and what the pieces
 its rows keep for their settled seconds take beside it (``tracemalloc``).
 """
 
@@ -67,7 +68,9 @@ def paint_round(size: tuple[int, int], people: int, every: int, fps: float, fram
     panel.show()
     view = panel.view
     stream = LiveFeed(view.timeline, people, every, fps)
+    start = time.perf_counter()
     stream.feed(frames)
+    fed_us = (time.perf_counter() - start) / frames * 1e6
     view.grab()  # the first paint untimed: fonts loaded, the seconds settled so far kept
     half_second = max(1, round(fps / 2))
     live: list[float] = []
@@ -82,7 +85,8 @@ def paint_round(size: tuple[int, int], people: int, every: int, fps: float, fram
         still.append((time.perf_counter() - start) * 1000)
     line = (
         f"live median {statistics.median(live):.2f} ms, still median {statistics.median(still):.2f} ms "
-        f"(view {view.width()}x{view.height()}, {len(view.timeline.seen_strip(1))} stretches in #1's row)"
+        f"(view {view.width()}x{view.height()}, {len(view.timeline.seen_strip(1))} stretches in #1's row); "
+        f"fed {fed_us:.1f} us a frame"
     )
     panel.close()  # and freed with this function's reference to it: no parent holds it
     return line
