@@ -15,6 +15,7 @@ counting the time since the one before.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
@@ -38,6 +39,18 @@ PORTRAIT_PX = 48
 PORTRAIT_MARGIN = 0.15
 # Spans of a file's time this close join (a frame's span ends where the next one's starts).
 _TOUCHING_S = 1e-6
+# The rows never fold this many of the people seen longest (fewer where there are fewer
+# rows): the report's plot draws them (io.session_report.MAX_PLOT_PEOPLE), each with its
+# strip and portrait, which a folded person no longer has.
+LONGEST_KEPT = 12
+
+
+def seen_longest_key(track_id: int, seconds: Iterable[float]) -> tuple[float, int]:
+    """Who was seen longer, as the rows and the report's plot rank people: by time to the
+    microsecond (equal sums of frame steps differ in their last bits), of equal time the
+    later found (the higher id). ``fsum``: the same whatever holds the seconds (a row's
+    array, a summary's tuple), so the rows keep the very people the plot draws."""
+    return round(math.fsum(seconds), 6), track_id
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,7 @@ class _Person:
         "portrait_side",
         "name",
         "settled_pieces",
+        "frame_mark",
     )
 
     def __init__(self, classes: int, buckets: int) -> None:
@@ -130,6 +144,7 @@ class _Person:
         # number: (its label, its pieces). Built once, not at each of the panel's repaints (a
         # face found on every other frame has thousands). Not pickled: built again on demand.
         self.settled_pieces: dict[int, tuple[int, list[tuple[float, float, int]]]] = {}
+        self.frame_mark = 0  # the timeline's frame mark when they were last in a frame
 
     def __getstate__(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.__slots__ if name != "settled_pieces"}
@@ -148,7 +163,10 @@ class SessionTimeline:
     keep their own row; the longest unseen ones are folded into the overall totals only,
     or, with ``keep_folded``, keep their seconds apart from the rows (:meth:`everyone`):
     ``analyze --report`` writes every person of a file, however many, while the panel's
-    live session keeps its memory bounded.
+    live session keeps its memory bounded. The :data:`LONGEST_KEPT` people seen longest
+    are never folded (the report draws their strips and portraits), nor a face for another
+    of its own frame: a face with no row to take (a crowd of more faces than rows) goes
+    without one, as a folded person, rather than the crowd's rows being made anew each frame.
     """
 
     def __init__(
@@ -185,7 +203,11 @@ class SessionTimeline:
         self._showing: tuple[tuple[int, int], ...] = ()
         self._showing_s = 0.0
         self.frames = 0
-        self.folded_people = 0
+        self.folded_people = 0  # rows folded, and faces left without one
+        self._frame_mark = 0  # counts every add, never set back (frames is, by end)
+        # _longest_rows until a row's seconds or the rows change: a crowd's faces past the
+        # rows ask for it each, on every frame.
+        self._longest: tuple[dict[int, tuple[float, int]], tuple[float, int] | None] | None = None
         # With keep_folded, the totals of the people folded away (a summary each, no strip
         # or portrait), by track id, until their face comes back and has a row again.
         self._folded: dict[int, PersonSummary] = {}
@@ -214,7 +236,9 @@ class SessionTimeline:
         """One frame: ``stream_time_s`` is its time in the stream (None: one step of
         ``bucket_s``, as for a folder of stills); each face adds that frame's duration
         to its shown label (a file's frame once the next one comes, see ``in_file``). Each
-        face gets its row at once, with no time yet where it has none. ``frame`` (BGR, the
+        face gets its row at once, with no time yet where it has none, but where every row
+        is of a face of this frame or of the people seen longest (see the class): it
+        goes without one, as a folded person, and its time too. ``frame`` (BGR, the
         faces' boxes in its pixels): where each person's portrait comes from, their largest
         view so far (see :meth:`portrait`).
 
@@ -291,45 +315,140 @@ class SessionTimeline:
             spans = self._still_spans(start_s, step)
         else:
             spans = [(int(self._clock_s // self.bucket_s), step)]
-        buckets = max(1, int(round(self.window_s / self.bucket_s)))
+        self._frame_mark += 1
+        # The faces with a row first, so that none of them is folded for a face after it
+        # in the frame: a crowd of more faces than rows made its rows anew on every frame.
+        newcomers: list[FaceResult] = []
         for face, _label in labelled:
-            track_id = face.track_id
-            person = self._people.get(track_id)
+            person = self._people.get(face.track_id)
             if person is None:
-                person = self._people[track_id] = _Person(len(self.labels), buckets)
-                person.name = self._names.get(track_id, "")
-                folded = self._folded.pop(track_id, None)
-                if folded is not None:  # back after a fold: its seconds go on from where they were
-                    person.seconds[:] = folded.seconds
-                self._fold_oldest()
+                newcomers.append(face)
             else:
-                self._people.move_to_end(track_id)
-            person.last_seen_s = self._clock_s
-            if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
-                self._take_portrait(person, frame, face.box)
+                self._people.move_to_end(face.track_id)
+                self._in_frame(person, face, frame)
+        for face in newcomers:
+            person = self._people.get(face.track_id) or self._new_row(face.track_id)
+            if person is not None:
+                self._in_frame(person, face, frame)
         if step <= 0:
             return  # rows, no time: only time counted marks a bucket (see below)
+        folded: list[tuple[int, int]] = []
         for track_id, label_index in counted:
             self._overall[label_index] += step
             person = self._people.get(track_id)
-            if person is None:  # folded since (a frame of more faces than rows)
+            if person is None:  # folded since, or left without a row (a crowd)
+                folded.append((track_id, label_index))
+            else:
+                self._count_row(person, label_index, step, start_s, spans)
+        # After the rows' time: one of them passed now is not among the longest any more.
+        for track_id, label_index in folded:
+            person = self._row_back(track_id, label_index, step)
+            if person is None:
                 self._count_folded(track_id, label_index, step)
-                continue
-            person.last_seen_s = self._clock_s  # shown until now
-            self._mark_seen(person, start_s)
-            for bucket, share in spans:
-                if person.bucket != bucket:
-                    self._close_bucket(person)
-                    person.bucket = bucket
-                # Only time counted marks a bucket: a face seen with none yet (a paused frame
-                # after a Clear, a file's frame before the next) drew a block at 0-1 s of a 0 s session.
-                person.bucket_seconds[label_index] += share
-            person.seconds[label_index] += step
+            else:
+                self._count_row(person, label_index, step, start_s, spans)
+
+    def _in_frame(self, person: _Person, face: FaceResult, frame: np.ndarray | None) -> None:
+        person.last_seen_s = self._clock_s
+        person.frame_mark = self._frame_mark
+        if frame is not None and max(face.box[2], face.box[3]) > person.portrait_side:
+            self._take_portrait(person, frame, face.box)
+
+    def _count_row(
+        self, person: _Person, label_index: int, step: float, start_s: float, spans: list[tuple[int, float]]
+    ) -> None:
+        """``step`` (from ``start_s``, over the buckets ``spans``) for ``person``'s row."""
+        self._longest = None
+        person.last_seen_s = self._clock_s  # shown until now
+        self._mark_seen(person, start_s)
+        for bucket, share in spans:
+            if person.bucket != bucket:
+                self._close_bucket(person)
+                person.bucket = bucket
+            # Only time counted marks a bucket: a face seen with none yet (a paused frame
+            # after a Clear, a file's frame before the next) drew a block at 0-1 s of a 0 s session.
+            person.bucket_seconds[label_index] += share
+        person.seconds[label_index] += step
+
+    def _new_row(self, track_id: int, seconds: Sequence[float] | None = None) -> _Person | None:
+        """A row for ``track_id``, its seconds those it had when folded, if any; where the rows
+        are full, made by folding the least recently seen row that is neither of this frame
+        nor among the people seen longest (:data:`LONGEST_KEPT`). None where there is no such
+        row: it goes without one (with ``keep_folded``, its seconds kept apart as a folded
+        person's), unless it is among the longest itself, of ``seconds`` (None: those it was
+        folded with, or none; the faces of a crowd's first frame, all of no time yet, rank by
+        their ids): then the least recently seen row not among them is folded, of this frame
+        or not."""
+        if len(self._people) >= self.max_people:
+            longest, _least = self._longest_rows()
+            victim: int | None = None
+            for row_id, row in self._people.items():  # least recently seen first
+                if row.frame_mark == self._frame_mark:
+                    break  # this frame's rows: they and all after them (moved to the end)
+                if row_id not in longest:
+                    victim = row_id
+                    break
+            if victim is None and self._among_longest(track_id, seconds):
+                victim = next((row_id for row_id in self._people if row_id not in longest), None)
+            if victim is None:
+                self.folded_people += 1
+                if self.keep_folded and track_id not in self._folded:
+                    self._folded[track_id] = PersonSummary(
+                        track_id, tuple(0.0 for _ in self.labels), self._clock_s, self._names.get(track_id, "")
+                    )
+                return None
+            self._fold(victim)
+        buckets = max(1, int(round(self.window_s / self.bucket_s)))
+        self._longest = None
+        person = self._people[track_id] = _Person(len(self.labels), buckets)
+        person.name = self._names.get(track_id, "")
+        folded = self._folded.pop(track_id, None)
+        if folded is not None:  # back after a fold: its seconds go on from where they were
+            person.seconds[:] = folded.seconds
+        return person
+
+    def _row_back(self, track_id: int, label_index: int, step: float) -> _Person | None:
+        """A row again for a person without one whose ``step`` just counted (with
+        ``keep_folded``) puts them among the people seen longest: the report draws them. A
+        crowd's faces without a row gain time as the rows' faces do, and of equal time the
+        later found (those) ranked first. None for any other."""
+        folded = self._folded.get(track_id)
+        if folded is None or len(self._people) < self.max_people:
+            return None
+        seconds = list(folded.seconds)
+        seconds[label_index] += step  # as _count_folded would count it
+        if not self._among_longest(track_id, seconds):
+            return None
+        return self._new_row(track_id, seconds)
+
+    def _kept_longest(self) -> int:
+        """How many of the people seen longest no fold takes: one row at least is left to the rest."""
+        return min(LONGEST_KEPT, self.max_people - 1)
+
+    def _longest_rows(self) -> tuple[dict[int, tuple[float, int]], tuple[float, int] | None]:
+        """The rows of the people seen longest (:meth:`_kept_longest` of them), by track id,
+        each with its :func:`seen_longest_key`; and the least of those keys (None: none)."""
+        if self._longest is None:
+            keys = (seen_longest_key(track_id, person.seconds.tolist()) for track_id, person in self._people.items())
+            longest = heapq.nlargest(self._kept_longest(), keys)
+            self._longest = {key[1]: key for key in longest}, (longest[-1] if longest else None)
+        return self._longest
+
+    def _among_longest(self, track_id: int, seconds: Iterable[float] | None = None) -> bool:
+        """Whether ``track_id``, of ``seconds`` (None: those it was folded with, or none),
+        would be seen longer than one of the rows of the people seen longest."""
+        least = self._longest_rows()[1]
+        if least is None:
+            return False
+        if seconds is None:
+            folded = self._folded.get(track_id)
+            seconds = folded.seconds if folded is not None else ()
+        return seen_longest_key(track_id, seconds) > least
 
     def _count_folded(self, track_id: int, label_index: int, step: float) -> None:
-        """``step`` for a face folded away after it was shown: with ``keep_folded`` its own,
-        else in everyone's total only. A crowd's first faces, folded by the later ones of
-        their own frame, had 0 s in analyze's report."""
+        """``step`` for a face folded away after it was shown, or left without a row (a
+        crowd's faces past the rows): with ``keep_folded`` its own, else in everyone's total
+        only. Counted only into the rows, a crowd's faces past them had 0 s in analyze's report."""
         folded = self._folded.get(track_id)
         if folded is None:
             return
@@ -435,12 +554,12 @@ class SessionTimeline:
             person.strip.append((person.bucket, int(np.argmax(person.bucket_seconds))))
         person.bucket_seconds[:] = 0.0
 
-    def _fold_oldest(self) -> None:
-        while len(self._people) > self.max_people:
-            track_id, person = self._people.popitem(last=False)  # its time stays in the overall totals
-            self.folded_people += 1
-            if self.keep_folded:
-                self._folded[track_id] = self._summary(track_id, person)
+    def _fold(self, track_id: int) -> None:
+        self._longest = None
+        person = self._people.pop(track_id)  # its time stays in the overall totals
+        self.folded_people += 1
+        if self.keep_folded:
+            self._folded[track_id] = self._summary(track_id, person)
 
     # ---- reading ------------------------------------------------------------------------
     def people(self) -> list[PersonSummary]:

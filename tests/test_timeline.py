@@ -35,6 +35,7 @@ from emotion_app.io.session_report import (
     commit_report,
     discard_report,
     duration_text,
+    plotted_people,
     stage_report,
     summary_csv,
     summary_rows,
@@ -239,19 +240,21 @@ def test_folded_people_keep_their_seconds_where_asked_and_come_back_with_them() 
     # everyone's total only, so its CSV lost them); the panel's session keeps only the rows.
     for keep in (False, True):
         timeline = SessionTimeline(SIX_LABELS, max_people=2, keep_folded=keep)
-        t = play(timeline, 2.0, 10.0, [face(1, "happy")])
+        t = play(timeline, 1.0, 10.0, [face(1, "happy")])
         timeline.set_name(1, "Ada")
-        t = play(timeline, 1.0, 10.0, [face(2, "sad"), face(3, "angry")], start=t)
+        # #1, seen longest ago, is folded for #3; #2, seen longest, keeps its row.
+        t = play(timeline, 3.0, 10.0, [face(2, "sad")], start=t)
+        t = play(timeline, 1.0, 10.0, [face(3, "angry")], start=t)
         assert [p.track_id for p in timeline.people()] == [2, 3]
         everyone = {p.track_id: p for p in timeline.everyone()}
         assert list(everyone) == ([1, 2, 3] if keep else [2, 3])
         if keep:
             assert everyone[1].name == "Ada (#1)"
-            assert dict(zip(SIX_LABELS, everyone[1].seconds))["happy"] == pytest.approx(1.9)
+            assert dict(zip(SIX_LABELS, everyone[1].seconds))["happy"] == pytest.approx(0.9)
             # Back in sight, #1 has a row again, its seconds going on from before the fold.
             play(timeline, 1.0, 10.0, [face(1, "happy")], start=t)
             again = timeline.person(1)
-            assert again is not None and dict(zip(SIX_LABELS, again.seconds))["happy"] == pytest.approx(2.9)
+            assert again is not None and dict(zip(SIX_LABELS, again.seconds))["happy"] == pytest.approx(1.9)
             assert [p.track_id for p in timeline.everyone()] == [1, 2, 3]
         # Everyone's total is the people's, listed or folded.
         total = sum(p.total_s for p in timeline.everyone())
@@ -272,6 +275,82 @@ def test_a_face_folded_away_by_its_own_frames_faces_keeps_its_time_where_asked()
     video.end(1.0, crowd, in_file=True)
     assert {p.track_id: p.total_s for p in video.everyone()} == pytest.approx(dict.fromkeys(range(1, 5), 1.0))
     assert sum(p.total_s for p in video.everyone()) == pytest.approx(video.overall().total_s)
+
+
+def test_the_people_the_plot_draws_keep_their_strips_and_portraits_past_the_rows() -> None:
+    # Was: past 64 people the rows folded those seen longest ago, the session's main person
+    # too: analyze --report's plot gave #1, seen longest, a share bar with no strip and no
+    # portrait, and the panel's export left #1 out of its plot and its CSV.
+    from matplotlib.offsetbox import AnnotationBbox
+
+    picture = framed((255, 0, 255), (0, 0, 800, 100), size=(800, 100))
+    for keep in (True, False):
+        timeline = SessionTimeline(SIX_LABELS, keep_folded=keep)
+        t = 0.0
+        for track_id, seconds in [(1, 30.0), *((n, 1.0) for n in range(2, 70))]:  # #1 30 s, then 68 a second each
+            for _ in range(int(seconds * 10)):
+                timeline.add(t, [face(track_id, "happy" if track_id == 1 else "sad")], picture)
+                t += 0.1
+        plotted = [person.track_id for person in plotted_people(timeline)]
+        assert plotted == [1, *range(59, 70)], keep
+        for drawn in plotted:
+            assert drawn is not None
+            assert timeline.seen_strip(drawn) and timeline.portrait(drawn) is not None, (keep, drawn)
+        assert len(timeline.people()) <= 64  # the rows stay bounded
+        assert "#1" in {name for name, *_ in summary_rows(timeline)}
+        strips = timeline_figure(timeline).axes[0]
+        assert sum(isinstance(artist, AnnotationBbox) for artist in strips.artists) == 12
+
+
+def test_a_crowd_of_more_faces_than_rows_keeps_its_rows_from_frame_to_frame() -> None:
+    # Was: each face past the 64th of a frame folded the row of a face seen before it in that
+    # frame, so a crowd's rows were dropped and made again on every frame: each strip was
+    # its last frame's tenth of a second, and each portrait taken again.
+    crowd = [face(track_id, "happy") for track_id in range(1, 71)]
+    for keep in (False, True):
+        timeline = SessionTimeline(SIX_LABELS, keep_folded=keep)
+        for index in range(50):  # 5 s of a live stream at 10 fps
+            timeline.add(index / 10, crowd)
+        people = timeline.people()
+        # The 64 found last: of equal time (no time yet on the first frame) the later found.
+        assert [person.track_id for person in people] == list(range(7, 71))
+        for person in people:
+            assert person.track_id is not None
+            pieces = timeline.seen_strip(person.track_id)
+            assert pieces[0][0] == 0.0 and pieces[-1][1] == pytest.approx(4.9), (keep, person.track_id)
+            assert all(after[0] == pytest.approx(before[1]) for before, after in zip(pieces, pieces[1:]))
+        assert all(timeline.person(p.track_id) is not None for p in plotted_people(timeline) if p.track_id)
+        if keep:  # analyze --report: the six without a row have their seconds all the same
+            assert {p.track_id: p.total_s for p in timeline.everyone()} == pytest.approx(
+                dict.fromkeys(range(1, 71), 4.9)
+            )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_every_person_the_plot_draws_has_a_row_through_random_sessions(seed: int) -> None:
+    # The rows never fold one of the people the plot draws (the 12 seen longest), whatever
+    # comes: people one after another, crowds of more faces than rows, a file's frames
+    # counted once the next comes, stills, a seek, an end.
+    rng = random.Random(seed)
+    max_people = [13, 16, 64][seed % 3]
+    timeline = SessionTimeline(SIX_LABELS, keep_folded=seed % 2 == 0, max_people=max_people)
+    kind = ["live", "file", "stills"][seed % 3]
+    t = 0.0
+    for _ in range(400):
+        count = rng.choice([0, 1, 2, 5, max_people - 1, max_people + 8])
+        faces = [face(track_id, rng.choice(SIX_LABELS)) for track_id in rng.sample(range(1, 2 * max_people), count)]
+        t += rng.choice([0.1, 0.1, 0.5, 0.0])
+        if kind == "live":
+            timeline.add(t, faces)
+        elif kind == "file" and rng.random() < 0.03:
+            timeline.end(t, faces, in_file=True)
+        elif kind == "file":
+            timeline.add(t, faces, in_file=True, shown_s=0.1, jumped=rng.random() < 0.05)
+        else:
+            timeline.add(None, faces)
+        assert len(timeline.people()) <= max_people
+        for person in plotted_people(timeline):
+            assert person.track_id is not None and timeline.person(person.track_id) is not None, (seed, person)
 
 
 def test_the_plot_says_how_many_people_it_has_no_row_for() -> None:
@@ -313,7 +392,7 @@ def test_the_panels_plot_does_not_promise_the_people_its_rows_forgot() -> None:
     for track_id in range(1, 16):
         panel.add(None, [face(track_id, "happy")])
     title = timeline_figure(panel).axes[0].get_title()
-    assert title.endswith("\n12 of the last 13 people: those seen longest (the CSV has the 13)")
+    assert title.endswith("\n12 of the 13 people kept: those seen longest (the CSV has the 13)")
     assert {name for name, *_ in summary_rows(panel)} == {f"#{n}" for n in range(3, 16)} | {"everyone"}
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..spreadsheet import spreadsheet_text
-from ..timeline import PersonSummary, SessionTimeline
+from ..timeline import LONGEST_KEPT, PersonSummary, SessionTimeline, seen_longest_key
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
 from .font_fallback import fallback_font
 from .output_group import commit_together
@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 CSV_NAME = "emotion-summary.csv"
 PNG_NAME = "emotion-timeline.png"
 CSV_COLUMNS = ("person", "emotion", "seconds", "share")
-# The plot has a row for this many people at most, those seen longest (the CSV has everyone).
-MAX_PLOT_PEOPLE = 12
+# The plot has a row for this many people at most, those seen longest (the CSV has everyone):
+# those the timeline's rows never fold, so each has its strip and portrait.
+MAX_PLOT_PEOPLE = LONGEST_KEPT
 # A row's name in the plot is cut to this many characters (the CSV has it whole).
 MAX_LABEL_CHARS = 40
 # Each person's portrait beside their row, this tall (pixels of the PNG).
@@ -179,10 +180,10 @@ def plotted_people(timeline: SessionTimeline) -> list[PersonSummary]:
     """The people the plot has a row for, by track id: the :data:`MAX_PLOT_PEOPLE` seen
     longest in the session, of equal time the later found (a folder's faces, a second
     each: its last pictures'). The 12 found last left out a long video's main person, #1,
-    beside people seen a moment each."""
+    beside people seen a moment each. Ranked as the timeline's rows keep them, so each has
+    its row (:data:`.timeline.LONGEST_KEPT`)."""
     people = timeline.everyone()
-    # Times to the microsecond: equal sums of frame steps differ in their last bits.
-    longest = sorted(people, key=lambda person: (round(person.total_s, 6), person.track_id or 0))
+    longest = sorted(people, key=lambda person: seen_longest_key(person.track_id or 0, person.seconds))
     return sorted(longest[-MAX_PLOT_PEOPLE:], key=lambda person: person.track_id or 0)
 
 
@@ -191,8 +192,9 @@ def _left_out_text(timeline: SessionTimeline, rows: int) -> str:
     "+N" says its own: a report of 70 faces drew 12 rows and told nothing of the other 58."""
     listed = len(timeline.everyone())
     if timeline.folded_people and not timeline.keep_folded:
-        # The panel's session: its rows forget those seen longest ago, and so does its CSV.
-        return f"{rows} of the last {listed} people: those seen longest (the CSV has the {listed})"
+        # The panel's session: its rows forget those seen longest ago (the 12 seen longest
+        # aside), and so does its CSV. "The last 64" they are not, those 12 being kept.
+        return f"{rows} of the {listed} people kept: those seen longest (the CSV has the {listed})"
     if listed > rows:
         return f"{rows} of {listed} people: those seen longest (the CSV has everyone)"
     return ""
