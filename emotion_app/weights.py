@@ -248,6 +248,10 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
             data_bytes = file_bytes - 8 - size
     except OSError as exc:
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
+    if not raw.startswith(b"{") and path.suffix.lower() != ".safetensors":
+        # A safetensors header is a JSON object: these bytes begin none, and the name says
+        # no model file either (a zero-filled clip.mp4), not a damaged one.
+        raise WeightsError(f"{path} is not a weights file of this app (a .safetensors model file is expected)")
     if len(raw) < size:
         raise corrupt("the header is cut short")
     try:

@@ -190,6 +190,28 @@ def test_a_picture_given_as_weights_is_called_what_it_is_not_in_one_line(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("clip.mp4", bytes(8)), ("clip.mp4", bytes(4096)), ("notes", b"\x05" + bytes(7) + b"hello")],
+    ids=["8 zero bytes", "a zero-filled clip", "a small length, then no JSON"],
+)
+def test_a_file_not_named_as_weights_whose_bytes_are_no_header_is_no_weights_file(
+    name: str, data: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was "the weights file is damaged or incomplete (its header is not JSON)": a clip.mp4
+    # of zeros (a download that never came) called a damaged model, where the same clip
+    # with 7 bytes or with frames in it is "not a weights file of this app".
+    path = tmp_path / name
+    path.write_bytes(data)
+    image = tmp_path / "face.png"
+    cv2.imwrite(str(image), astronaut_bgr())
+    assert main(["analyze", str(image), "--weights", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path} is not a weights file of this app (a .safetensors model file is expected)\n"
+    )
+    assert path.read_bytes() == data
+
+
 def raw_safetensors(path: Path, header: dict[str, Any], data: bytes = b"") -> Path:
     text = json.dumps(header).encode()
     path.write_bytes(len(text).to_bytes(8, "little") + text + data)
