@@ -349,6 +349,26 @@ def test_unreadable_input_exits_2_with_a_one_line_reason(
     assert not csv_path.exists(), "nothing is written for an input that cannot be read"
 
 
+@pytest.mark.parametrize("command", ["analyze", "bench"])
+def test_a_weights_file_given_as_the_input_is_told_a_model_not_a_corrupt_video(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Was "not a video OpenCV can open (unknown format or corrupt)", where the window says
+    # it is a model's weights file (by its bytes: this one is named .bin) and where models go.
+    model = _write(tmp_path / "model.bin", random_weights.read_bytes())
+    garbage = _write(tmp_path / "garbage.safetensors", bytes(range(256)) * 64)  # no model, whatever its name
+    csv_path = tmp_path / "never.csv"
+    options = ["--csv", str(csv_path)] if command == "analyze" else []
+    said = {
+        model: "it is a model's weights file (safetensors), not a video; models are given with --weights",
+        garbage: "not a video OpenCV can open (unknown format or corrupt)",
+    }
+    for path, reason in said.items():
+        assert main([command, str(path), *options, "--weights", str(random_weights)]) == 2
+        assert capsys.readouterr().err == f"error: {path}: {reason}\n"
+    assert model.read_bytes() == random_weights.read_bytes() and not csv_path.exists()
+
+
 def test_missing_weights_exit_2_naming_the_file(
     tmp_path: Path, moving_face_video: VideoTruth, capsys: pytest.CaptureFixture[str]
 ) -> None:

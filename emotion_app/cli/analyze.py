@@ -40,7 +40,6 @@ from ..io.video import (
     InputError,
     MediaInput,
     OutputError,
-    open_input,
 )
 from ..percents import share_text, share_texts
 from ..shipped import shipped_files
@@ -63,6 +62,7 @@ from .common import (
     interrupt_signals,
     load_classifier,
     make_detector,
+    open_command_input,
 )
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         except ReportError as exc:  # worded for the window, which has no options: name it here
             raise ReportError(f"--report {exc}") from None
         outputs += [("--report", path) for path in report_paths(args.report)]
-    media = open_input(args.input)
+    media = open_command_input(args.input)
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])], shipped_files())
     if media.kind == "folder":
         _check_no_picture_into(media.path, outputs)

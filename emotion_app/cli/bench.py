@@ -31,7 +31,7 @@ from ..faces.detector import (
     full_frame_baseline_detector,
 )
 from ..io.overlay import draw_results
-from ..io.video import InputError, MediaInput, open_input
+from ..io.video import InputError, MediaInput
 from ..percents import share_text
 from ..preprocessing import crop_face, to_gray
 from ..wording import count_text
@@ -49,6 +49,7 @@ from .common import (
     input_argument,
     load_classifier,
     make_detector,
+    open_command_input,
 )
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     check_threads(args.threads)
     if args.opencv_threads is not None:
         check_threads(args.opencv_threads, "--opencv-threads")
-    media = open_input(args.input)  # a bad input is told before the engine (torch) loads
+    media = open_command_input(args.input)  # a bad input is told before the engine (torch) loads
     apply_threads(args.threads)
     opencv_threads = cv2.getNumThreads()
     if args.opencv_threads is not None:

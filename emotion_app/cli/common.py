@@ -57,6 +57,21 @@ def add_weights_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def open_command_input(path: Path) -> MediaInput:
+    """:func:`~emotion_app.io.video.open_input`, a model's weights file given as the input
+    told what it is and where it goes (the window says so of one opened as a video)."""
+    from ..io.video import InputError, is_safetensors_file, open_input
+
+    try:
+        return open_input(path)
+    except InputError:
+        if is_safetensors_file(path):
+            raise InputError(
+                f"{path}: it is a model's weights file (safetensors), not a video; models are given with --weights"
+            ) from None
+        raise
+
+
 def add_verbose_argument(parser: argparse.ArgumentParser) -> None:
     """-v after the command as well as before it (the entry points have only "after")."""
     parser.add_argument(

@@ -219,6 +219,21 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
         return picture
 
 
+def is_safetensors_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file that begins as a safetensors file (a model's
+    weights) does: an 8-byte little-endian header length that fits the file, then the
+    header's JSON object. False where that cannot be asked."""
+    try:
+        if not path.is_file():  # a FIFO would block the read
+            return False
+        with path.open("rb") as handle:
+            start = handle.read(9)
+            size = os.fstat(handle.fileno()).st_size
+    except (OSError, ValueError):
+        return False
+    return len(start) == 9 and start[8:] == b"{" and int.from_bytes(start[:8], "little") <= size - 8
+
+
 def is_empty_file(path: Path) -> bool:
     """Whether the regular file ``path`` holds no bytes (False where that cannot be asked)."""
     try:

@@ -24,6 +24,7 @@ from emotion_app.io.video import (
     decode_jpeg_silently,
     is_empty_file,
     is_raw_mjpeg,
+    is_safetensors_file,
     open_input,
     open_video_quietly,
     picture_named_like_a_video,
@@ -258,18 +259,6 @@ def _picture_named_like_a_video(path: Path) -> FrameSource | None:
     return _picture_source(media) if media is not None else None
 
 
-def _is_safetensors(path: Path) -> bool:
-    """Whether ``path`` begins as a safetensors file does: an 8-byte little-endian header
-    length that fits the file, then the header's JSON object."""
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(9)
-            size = path.stat().st_size
-    except OSError:
-        return False
-    return len(start) == 9 and start[8:] == b"{" and int.from_bytes(start[:8], "little") <= size - 8
-
-
 def _open_video(spec: VideoFileSpec) -> FrameSource:
     path = Path(spec.path)
     try:
@@ -300,7 +289,7 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
         capture.release()
         if (picture := _picture_named_like_a_video(path)) is not None:
             return picture
-        if _is_safetensors(path):  # a model, picked in the wrong dialog: not "damaged"
+        if is_safetensors_file(path):  # a model, picked in the wrong dialog: not "damaged"
             raise SourceOpenError(
                 f"Could not open video file {path}: it is a model's weights file (safetensors), not a video; "
                 "models load through Model > Load weights…"
