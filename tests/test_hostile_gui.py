@@ -213,11 +213,18 @@ def test_recording_onto_the_playing_video_is_refused(
     link.symlink_to(source)
     before = fingerprint(source)
     window = make_window(video=source)
-    for video, csv_path in ((source, None), (link, None), (tmp_path / "rec.avi", source)):
+    # Was "Recording refused: recording {source} is the input; …", the word said twice.
+    said = {
+        (source, None): f"its video {source} is the input",
+        (link, None): f"its video {link} is the input {source}",
+        (tmp_path / "rec.avi", source): f"its CSV {source} is the input",
+    }
+    for (video, csv_path), refusal in said.items():
         window.notice_banner.dismiss()  # the last one's
         window.start_recording(video, csv_path)  # checked off the GUI thread
         qtbot.waitUntil(lambda: window.notice_banner.text().startswith("Recording refused: "), timeout=WAIT_MS)
-        assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
+        assert window.notice_banner.text() == f"Recording refused: {refusal}; writing it would destroy the input"
+        assert window.notice_banner.level == "error"
         assert window.recording is None and not window.record_action.isChecked()
     qtbot.wait(300)  # frames keep coming; nothing is written to the source
     assert fingerprint(source) == before and not (tmp_path / "rec.avi").exists()
@@ -242,14 +249,23 @@ def test_a_snapshot_onto_the_shown_image_or_its_folder_is_refused(
         cv2.imwrite(str(folder / f"{index}.png"), cv2.flip(frame, 1) if flip else frame)
     before = {path: fingerprint(path) for path in folder.iterdir()}
     answer: list[Path] = []
-    for source, target in ((folder / "0.png", folder / "0.png"), (folder, folder / "1.png"), (folder, folder / "1")):
+    # Was "Snapshot refused: snapshot {file} is the input; …", the word said twice.
+    said = {
+        (folder / "0.png", folder / "0.png"): folder / "0.png",
+        (folder, folder / "1.png"): folder / "1.png",
+        (folder, folder / "1"): folder / "1.png",  # the PNG that name is saved as
+    }
+    for (source, target), file in said.items():
         window = make_window(video=source)
         qtbot.waitUntil(partial(_shows_a_frame, window), timeout=WAIT_MS)
         answer[:] = [target]
         monkeypatch.setattr(window, "ask_save_path", lambda title, suggestion, filters: str(answer[0]))
         window.snapshot_dialog()  # checked on the snapshot's thread
         qtbot.waitUntil(partial(_snapshot_refused, window), timeout=WAIT_MS)
-        assert "is the input" in window.notice_banner.text() and window.notice_banner.level == "error"
+        assert window.notice_banner.text() == (
+            f"Snapshot refused: its file {file} is the input; writing it would destroy the input"
+        )
+        assert window.notice_banner.level == "error"
         window.close()
     qtbot.wait(300)  # a snapshot, had one been started, is written on a pool thread
     assert {path: fingerprint(path) for path in folder.iterdir()} == before

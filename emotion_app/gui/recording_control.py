@@ -344,7 +344,7 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Check
         )
     try:
         protected = files_played_from(playing) if playing is not None else []
-        check_outputs([("recording", request.video_path), ("its CSV", request.csv_path)], protected)
+        check_outputs([("its video", request.video_path), ("its CSV", request.csv_path)], protected)
     except OutputError as exc:  # never record over the video being played
         return _Refusal(f"Recording refused: {exc}")
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it

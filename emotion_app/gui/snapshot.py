@@ -241,8 +241,8 @@ class SnapshotSaver(QObject):
                 with _asking_disk(lane):
                     protected = files_played_from(playing) if playing is not None else []
                     # Aimed at a shown JPEG, its PNG would go into the folder being played.
-                    check_outputs([("snapshot", asked)], protected)
-                    check_outputs([("snapshot", file)], protected)
+                    check_outputs([("its file", asked)], protected)
+                    check_outputs([("its file", file)], protected)
             except OutputError as exc:
                 return "failed", (f"Snapshot refused: {exc}",)
             target = file
