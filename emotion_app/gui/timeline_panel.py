@@ -12,7 +12,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from PyQt6.QtCore import QByteArray, QEvent, QRectF, QSize, Qt, QTimer, pyqtSignal
@@ -145,6 +146,8 @@ class TimelineView(QWidget):
         # set_height_shared); None at a side or floating, where the view's height is its own.
         self._shared_px: float | None = None
         self._told = PacedDescription(self, lambda: self.row_in_words(self.chosen_person()), ROW_CHANGE_INTERVAL_S)
+        # The name column's width while one paint or count of lines lasts (see _names_measured).
+        self._name_px: float | None = None
         self.set_labels(timeline.labels)
 
     def set_labels(self, labels: Sequence[str]) -> None:
@@ -197,12 +200,13 @@ class TimelineView(QWidget):
         :meth:`legend_cut_px`).
         Before, docked so, it always asked for the lines of labels cut short: a window with
         room for them whole had every label cut to a few characters."""
-        lines = min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES)
-        if self._shared_px is not None:
-            cut_short = min(self.legend_lines_cut_short(), _MOST_FITTED_LEGEND_LINES_ACROSS, lines)
-            # The lines whose rows (everyone's and the legend's, or four) fit in half of it.
-            afforded = int((self._shared_px / 2 - self.row_top(0) - 4) // _ROW_PX) - 1
-            lines = max(cut_short, min(lines, afforded))
+        with self._names_measured():  # left before the height is set: that resizes
+            lines = min(self.legend_lines_needed(), _MOST_FITTED_LEGEND_LINES)
+            if self._shared_px is not None:
+                cut_short = min(self.legend_lines_cut_short(), _MOST_FITTED_LEGEND_LINES_ACROSS, lines)
+                # The lines whose rows (everyone's and the legend's, or four) fit in half of it.
+                afforded = int((self._shared_px / 2 - self.row_top(0) - 4) // _ROW_PX) - 1
+                lines = max(cut_short, min(lines, afforded))
         rows = max(4, 1 + lines)
         height = int(self.row_top(rows)) + 4
         if height != self.minimumHeight():
@@ -229,6 +233,25 @@ class TimelineView(QWidget):
     def name_column_width(self) -> float:
         """Room for the rows' portraits and names: wider for the names given ("Ada (#3)"),
         within bounds (the strips keep most of the panel)."""
+        return self._name_px if self._name_px is not None else self._measure_name_column()
+
+    @contextmanager
+    def _names_measured(self) -> Iterator[None]:
+        """Within it, :meth:`name_column_width` measures the names once: a paint (or a count
+        of the legend's lines) changes no name, font nor width. A paint asked for it for each
+        row's rectangles, measuring every row's name each time: with a crowd's rows, most of
+        the paint (docs/measurements.md). Nothing is kept past it, so a name or font changed
+        since is measured anew."""
+        if self._name_px is not None:  # within one already
+            yield
+            return
+        self._name_px = self._measure_name_column()
+        try:
+            yield
+        finally:
+            self._name_px = None
+
+    def _measure_name_column(self) -> float:
         widest = max((self.fontMetrics().horizontalAdvance(p.name) for p in self.timeline.people()), default=0)
         return float(min(max(_NAME_PX, _PORTRAIT_PX + 14 + widest + 6), _MAX_NAME_PX, max(_NAME_PX, self.width() / 4)))
 
@@ -345,8 +368,11 @@ class TimelineView(QWidget):
         on them, the row's new words are told, at most once every :data:`ROW_CHANGE_INTERVAL_S`.
         Before, they were told only as the keyboard came or moved: a reader asking heard old
         shares, or a person gone."""
-        if self.hasFocus() and self.row_in_words(self.chosen_person()) != self.accessibleDescription():
-            self._told.changed()
+        if not self.hasFocus():
+            return
+        with self._names_measured():  # at each repaint: the rows' words need it a few times
+            if self.row_in_words(self.chosen_person()) != self.accessibleDescription():
+                self._told.changed()
 
     def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 (Qt's name)
         if event is None:
@@ -407,7 +433,8 @@ class TimelineView(QWidget):
     def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
         try:
-            self._paint(painter)
+            with self._names_measured():
+                self._paint(painter)
         finally:
             painter.end()
 
