@@ -12,8 +12,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
-from emotion_app.gui.camera_size import format_camera_size, parse_camera_size
+from emotion_app.gui.camera_size import CAMERA_SIZES, format_camera_size, parse_camera_size
+from emotion_app.gui.camera_size_menu import CameraSizeMenu
 from emotion_app.gui.launch import parse_args
+from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.camera import open_camera
@@ -50,6 +52,22 @@ def test_the_command_line_asks_for_a_size_or_leaves_the_remembered_one(capsys: p
     assert exit_info.value.code == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.endswith("argument --camera-size: 'big' is not WIDTHxHEIGHT (e.g. 1280x720) or 'default'")
+
+
+def test_a_size_reads_in_the_menu_as_it_is_typed(qtbot: QtBot, capsys: pytest.CaptureFixture[str]) -> None:
+    # Was: View > Camera resolution read "640 × 480" where --help, File > Capture screen and
+    # the status bar ("640x480 (asked for 1920x1080)") read "640x480".
+    menu = CameraSizeMenu((800, 600))
+    qtbot.addWidget(menu)
+    listed = [plain(action.text()).split(" ", 1)[1] for action in menu.size_actions()]
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    help_text = capsys.readouterr().out
+    for size in (*CAMERA_SIZES, (800, 600)):
+        typed = format_camera_size(size)
+        assert typed in help_text or size == (800, 600)
+        assert [text for text in listed if text.split(" (")[0] == typed], (typed, listed)
+    assert not [text for text in [*listed, *(a.toolTip() for a in menu.size_actions())] if "×" in text]
 
 
 def test_the_chosen_size_is_remembered_and_a_bad_stored_one_falls_back(
@@ -186,8 +204,8 @@ def test_the_view_menu_restarts_the_camera_at_the_chosen_size_and_remembers_it(
     qtbot.waitUntil(lambda: "(asked for 1280x720)" in window.status.currentMessage(), timeout=WAIT_MS)
     assert f"{width}x{height} (asked for 1280x720)" in window.status.currentMessage()
     menu = window.camera_size_menu
-    assert [a.text() for a in menu.size_actions() if a.isChecked()] == ["&3 1280 × 720 (HD)"]
-    full_hd = next(a for a in menu.size_actions() if a.text() == "&4 1920 × 1080 (Full HD)")
+    assert [a.text() for a in menu.size_actions() if a.isChecked()] == ["&3 1280x720 (HD)"]
+    full_hd = next(a for a in menu.size_actions() if a.text() == "&4 1920x1080 (Full HD)")
     full_hd.trigger()
     qtbot.waitUntil(lambda: len(bench.specs) == 2 and window.is_running, timeout=WAIT_MS)
     assert bench.specs[1] == CameraSpec(0, "Desk camera", (1920, 1080))
@@ -213,7 +231,7 @@ def test_the_command_line_size_wins_for_the_run_without_being_remembered(
     qtbot.waitUntil(lambda: len(bench.specs) == 1, timeout=WAIT_MS)
     assert bench.last_camera().size == (800, 600)
     # Not one of the menu's sizes: listed while it is the one in use.
-    assert [a.text() for a in window.camera_size_menu.size_actions() if a.isChecked()] == ["&5 800 × 600"]
+    assert [a.text() for a in window.camera_size_menu.size_actions() if a.isChecked()] == ["&5 800x600"]
     window.close()
     assert AppSettings.at_path(settings_path).camera_size == (1280, 720)
 

@@ -40,8 +40,9 @@ def format_camera_size(size: CameraSize | None) -> str:
 
 
 def describe_camera_size(size: CameraSize | None) -> str:
-    """How the menu names a size."""
+    """How the menu names a size: as it is typed (``--camera-size 1280x720``) and as the
+    rest of the app writes sizes, "1280x720 (HD)", not "1280 × 720"."""
     if size is None:
         return "Camera's default"
     names = {(1280, 720): " (HD)", (1920, 1080): " (Full HD)"}
-    return f"{size[0]} × {size[1]}{names.get(size, '')}"
+    return f"{format_camera_size(size)}{names.get(size, '')}"

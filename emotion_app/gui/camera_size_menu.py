@@ -38,7 +38,7 @@ class CameraSizeMenu(QMenu):
             action.setChecked(entry == size)
             action.setData(format_camera_size(entry))
             action.setToolTip(
-                "The size the camera opens at (most cameras: 640 × 480)"
+                "The size the camera opens at (most cameras: 640x480)"
                 if entry is None
                 else "Asked of the camera when it starts; one that cannot give it keeps a size it can"
             )
