@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 import pytest
 from PyQt6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
-from PyQt6.QtGui import QDropEvent
+from PyQt6.QtGui import QAction, QDropEvent, QKeySequence
+from PyQt6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
@@ -160,6 +161,46 @@ def test_the_shortcut_list_says_what_a_key_does_whatever_is_playing(
     lists.append(window.shortcuts_text())
     assert lists[1:] == lists[:-1]
     assert "<b>Space</b>&nbsp;&nbsp;</td><td>Play / pause a file; start / stop a camera or screen<" in lists[0]
+
+
+def _menu_keys(menu: QMenu) -> list[str]:
+    """The keys of ``menu``'s entries and its submenus', in the order it shows them."""
+    keys: list[str] = []
+    for action in menu.actions():
+        opened = action.menu()
+        if opened is not None:
+            keys += _menu_keys(opened)
+        elif not action.shortcut().isEmpty():
+            keys.append(action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+    return keys
+
+
+def test_the_shortcut_list_follows_the_menus(make_window: WindowFactory) -> None:
+    # Was: sorted by what the keys do, it read Left, Right, F11, F1, Esc, M, Ctrl+Shift+O…:
+    # no order a user could follow, Space in the middle and Esc apart from F11.
+    window = make_window()
+    shortcuts = window.shortcuts_text()
+    table = shortcuts[: shortcuts.index("</table>")]
+    groups: dict[str, list[str]] = {"": []}
+    heading = ""
+    for title, key in re.findall(r"<th[^>]*>(?:<[^>]+>)*([^<]+)|<b>([^<]+)</b>&nbsp;", table):
+        if title:
+            heading = title
+            groups[heading] = []
+        else:
+            groups[heading].append(key)
+    menus = {plain(title): _menu_keys(menu) for title, menu in submenus(menu_bar(window)).items()}
+    assert [title for title, keys in groups.items() if keys] == [title for title, keys in menus.items() if keys]
+    assert groups["Playback"] == ["Space", "Left", "Right", "Home"]
+    # Esc, which no menu lists, beside the F11 it undoes; each menu's keys in its own order.
+    assert groups["View"] == [*menus["View"], "Esc"] and menus["View"][-1] == "F11"
+    for title, keys in menus.items():
+        assert groups.get(title, []) == keys or title == "View", title
+    # Every key of the window's actions is listed, once.
+    actions = [a for a in window.findChildren(QAction) if not a.shortcut().isEmpty() and a.text()]
+    assert sorted(key for keys in groups.values() for key in keys) == sorted(
+        a.shortcut().toString(QKeySequence.SequenceFormat.NativeText) for a in actions
+    )
 
 
 def test_the_open_dialogs_first_filter_shows_every_kind_the_app_plays() -> None:

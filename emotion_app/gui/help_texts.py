@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from PyQt6.QtCore import QObject, QUrl
 from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtWidgets import QMainWindow, QMenu, QMenuBar
 
 from .background_exists import BackgroundExists
 from .identity import APPLICATION
@@ -20,19 +22,35 @@ from .mnemonics import plain
 PLAY_PAUSE_IN_GENERAL = "Play / pause a file; start / stop a camera or screen"
 
 
-def shortcuts_text(window: QObject, play_pause_action: QAction) -> str:
-    """The keys of ``window``'s actions, by what they do, as an HTML table, and the keys
-    of its widgets' own; ``play_pause_action`` (Space) is named in general."""
-    rows = []
+def shortcuts_text(window: QMainWindow, play_pause_action: QAction, beside: Mapping[QAction, QAction]) -> str:
+    """The keys of ``window``'s actions with what they do, as an HTML table, and the keys
+    of its widgets' own; ``play_pause_action`` (Space) is named in general.
+
+    Listed as the menu bar shows them, under each menu's title: sorted by what they do,
+    they read Left, Right, F11, F1, Esc…, in no order a user could follow. An action no
+    menu shows comes after the one ``beside`` names for it (Esc after F11), else last."""
     in_general = {play_pause_action: PLAY_PAUSE_IN_GENERAL}  # its text is the word of the moment
-    for action in window.findChildren(QAction):
-        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        if keys and action.text():
+    keyed = [action for action in window.findChildren(QAction) if _keys(action) and action.text()]
+    bar = window.menuBar()
+    groups = [(plain(menu.title()), _in_menu_order(menu)) for menu in _menus(bar)] if bar is not None else []
+    listed = {action for _, actions in groups for action in actions}
+    left = [action for action in keyed if action not in listed]
+    for _, actions in groups:
+        for action in [action for action in left if beside.get(action) in actions]:
+            actions.insert(actions.index(beside[action]) + 1, action)
+            left.remove(action)
+    groups.append(("Other", left))
+    lines = ""
+    for title, actions in groups:
+        rows = [action for action in actions if action in keyed]
+        if rows:
+            # Set apart from the group above: in bold alone, a title read as one more key.
+            space = ' style="padding-top: 8px"' if lines else ""
+            lines += f'<tr><th colspan="2" align="left"{space}><u>{html.escape(title)}</u></th></tr>'
+        for action in rows:
             # Its What's This, where it has one, says more than its menu's word.
             name = in_general.get(action) or action.whatsThis() or plain(action.text()).rstrip("…")
-            rows.append((keys, name))
-    rows.sort(key=lambda row: row[1].lower())
-    lines = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>" for keys, name in rows)
+            lines += f"<tr><td><b>{_keys(action)}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>"
     # Keys of a widget's own, not of a menu action, so the table above cannot list them.
     return (
         f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
@@ -41,6 +59,23 @@ def shortcuts_text(window: QObject, play_pause_action: QAction) -> str:
         # A submenu has no key of its own to list in the table above.
         "<p>File &gt; Camera lists the cameras, as the toolbar's list does: Alt+F, M, then a camera's number.</p>"
     )
+
+
+def _keys(action: QAction) -> str:
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def _menus(bar: QMenuBar) -> list[QMenu]:
+    return [menu for action in bar.actions() if (menu := action.menu()) is not None]
+
+
+def _in_menu_order(menu: QMenu) -> list[QAction]:
+    """``menu``'s entries and its submenus', as it shows them."""
+    actions: list[QAction] = []
+    for action in menu.actions():
+        opened = action.menu()
+        actions += _in_menu_order(opened) if opened is not None else [action]
+    return actions
 
 
 class AboutText:

@@ -741,8 +741,8 @@ class MainWindow(QMainWindow):
 
     # ---- help -------------------------------------------------------------------------------
     def shortcuts_text(self) -> str:
-        """F1's list of keys (see :func:`help_texts.shortcuts_text`)."""
-        return shortcuts_text(self, self.play_pause_action)
+        """F1's list of keys (see :func:`help_texts.shortcuts_text`): Esc, in no menu, beside F11."""
+        return shortcuts_text(self, self.play_pause_action, {self.leave_fullscreen_action: self.fullscreen_action})
 
     def about_text(self) -> str:
         """About's text, with the model in use."""
