@@ -4,6 +4,7 @@ and from the keyboard alone."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -32,7 +33,10 @@ from tests.gui_support import (
     banner_button,
     is_cut_from,
     menu_bar,
+    play_looping,
     submenus,
+    use_output_folder,
+    wait_for_recording,
     when_a_dialog_is_open,
 )
 
@@ -203,6 +207,56 @@ def test_a_long_model_name_and_the_technical_figures_fit_a_small_window(
     assert shown != status.model_label.text() and "…" in shown, shown
     assert status.model_label.fontMetrics().horizontalAdvance(shown) <= status.model_label.contentsRect().width()
     assert str(weights) in status.model_label.toolTip()
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def test_in_the_smallest_window_the_technical_figures_keep_their_numbers(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, random_weights: Path, tmp_path: Path
+) -> None:
+    # Was: at 720 px they read "Display 2…", "Inference 29.4 fps (…", "Latency 8 ms (p…",
+    # "Dropp…" (and shorter still beside the REC indicator): the words kept, the numbers cut.
+    weights = tmp_path / "emotion_cnn.safetensors"  # as long a name as the shipped model's
+    shutil.copy(random_weights, weights)
+    window = make_window(weights=weights, size=MIN_WINDOW_SIZE)
+    status = window.status
+    window.details_action.trigger()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, tmp_path / "out")
+    qtbot.waitUntil(lambda: bool(_figures(status.latency_label.text())), timeout=WAIT_MS)
+    details = (status.display_label, status.inference_label, status.latency_label, status.dropped_label)
+
+    def cut() -> list[tuple[str, str]]:
+        """The figures shown with a number cut, or shortened with "…"; each keeps its first
+        number whole, any more it shows whole and in order."""
+        wrong = []
+        for label in details:
+            shown, numbers = label.shown_text(), _figures(label.text())
+            kept = _figures(shown)
+            if "…" in shown or not kept or kept != numbers[: len(kept)]:
+                wrong.append((label.text(), shown))
+        return wrong
+
+    for recording in (False, True):
+        if recording:
+            window.record_action.trigger()
+            wait_for_recording(qtbot, window)
+            qtbot.waitUntil(window.rec_label.isVisible, timeout=WAIT_MS)
+        qtbot.wait(50)  # the layout settles
+        assert window.width() == MIN_WINDOW_SIZE[0]
+        # Checked at a few of the status line's refreshes: its figures change as it plays.
+        for _ in range(3):
+            said = status.summary_label.toolTip()  # all the figures, whole
+
+            def said_anew(said: str = said) -> bool:
+                return status.summary_label.toolTip() != said
+
+            qtbot.waitUntil(said_anew, timeout=WAIT_MS)
+            qtbot.wait(20)  # laid out anew
+            assert not cut(), (recording, cut())
+    window.stop_recording()
 
 
 def test_a_window_closed_in_full_screen_opens_in_it_and_escape_leaves(

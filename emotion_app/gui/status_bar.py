@@ -285,16 +285,25 @@ class PerformanceStatusBar(QStatusBar):
         self.model_label.setToolTip("\n".join(lines))
 
     def show_stats(self, stats: PerformanceStats, now: float) -> None:
-        self.display_label.setText(f"Display {stats.display_rate.rate(now):.1f} fps")
+        # Short of room (the smallest window, the REC indicator), each figure drops words
+        # before its number is cut: "Display 2…" and "Dropp…" hid what was asked for.
+        display = f"{stats.display_rate.rate(now):.1f}"
+        self.display_label.set_text(f"Display {display} fps", (f"Display {display}", f"Disp {display}"))
+        inference = f"{stats.inference_rate.rate(now):.1f}"
         inference_ms = stats.inference_ms.percentile(50)
         per_frame = f" ({inference_ms:.0f} ms)" if not math.isnan(inference_ms) else ""
-        self.inference_label.setText(f"Inference {stats.inference_rate.rate(now):.1f} fps{per_frame}")
+        self.inference_label.set_text(
+            f"Inference {inference} fps{per_frame}",
+            (f"Inference {inference} fps", f"Inference {inference}", f"Inf {inference}"),
+        )
         median, p95 = stats.latency_ms.percentile(50), stats.latency_ms.percentile(95)
         if math.isnan(median):
             self.latency_label.setText("Latency –")
         else:
-            self.latency_label.setText(f"Latency {median:.0f} ms (p95 {p95:.0f})")
-        self.dropped_label.setText(f"Dropped {stats.dropped_frames}")
+            self.latency_label.set_text(
+                f"Latency {median:.0f} ms (p95 {p95:.0f})", (f"Latency {median:.0f} ms", f"Lat {median:.0f} ms")
+            )
+        self.dropped_label.set_text(f"Dropped {stats.dropped_frames}", (f"Drop {stats.dropped_frames}",))
         self.summary_label.setToolTip(
             "\n".join(label.text() for label in self._details) + "\n(View > Technical figures shows them here)"
         )
