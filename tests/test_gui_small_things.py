@@ -9,6 +9,7 @@ import fnmatch
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import cv2
@@ -438,7 +439,8 @@ def test_the_status_line_names_a_new_face_with_its_box(
     window = make_window(video=gui_video.path)
     window._status_timer.stop()  # only the face's arrival may update it now
     wait_for_face_result(qtbot, window)
-    assert " · 1 face · " in window.status.summary_label.text()
+    # Its rate, if any, after it: none in the first 2 s of a file.
+    assert re.search(r" · 1 face( · |$)", window.status.summary_label.text()), window.status.summary_label.text()
 
 
 def test_the_status_line_turns_with_play_and_pause(
@@ -500,6 +502,32 @@ def test_the_status_lines_frame_rate_and_its_technical_figure_agree(
         shown = re.fullmatch(r"Display (\d+\.\d) fps", display)
         assert shown is not None, (summary, display)
         assert abs(int(rate.group(1)) - float(shown.group(1))) <= 0.55, (summary, display)
+
+
+def test_a_file_just_opened_tells_its_frame_rate_once_two_seconds_are_counted(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "26 fps" for a 24 fps file at 0:00, "33 fps" for a 30 fps one after Home: a rate
+    # from the few frames shown since it opened.
+    window = make_window()
+    window.details_action.setChecked(True)
+    shown: list[float] = []
+    window.view.frame_presented.connect(lambda _result, at: shown.append(at))
+    play_looping(window, gui_video.path)
+    said: list[tuple[float, str, str]] = []
+
+    def told() -> bool:
+        said.append((time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text()))
+        return said[-1][1].endswith(" fps")
+
+    qtbot.waitUntil(told, timeout=WAIT_MS)
+    assert shown
+    for at, summary, display in said:
+        if summary.endswith(" fps"):
+            assert at - shown[0] >= 2.0, (at - shown[0], summary)
+            assert re.fullmatch(r"Display \d+\.\d fps", display), display
+        elif summary.startswith("Playing"):
+            assert display == "Display –", (summary, display)
 
 
 def test_a_finished_files_status_line_counts_the_boxes_left_on_screen(

@@ -31,7 +31,7 @@ def _shown(times: list[float]) -> tuple[RateMeter, FramePace]:
 
 def _text(times: list[float], now: float) -> str | None:
     meter, pace = _shown(times)
-    return rate_text(meter.rate(now), pace, now)
+    return rate_text(meter.settled_rate(now), pace, now)
 
 
 def test_a_stream_at_video_rates_reads_its_window_rate() -> None:
@@ -63,7 +63,27 @@ def test_0_fps_only_once_nothing_comes_for_longer_than_the_stream_may_send_nothi
     # would have stopped waiting for the next.
     assert _text([100.0], 110.0) is None
     assert _text([100.0], 100.0 + STREAM_STALL_CEILING_S + 0.1) == "0 fps"
-    assert _text([], 100.0) == "0 fps"
+    assert _text([], 100.0) is None  # nothing shown since it opened: no rate to tell
+
+
+def test_a_rate_is_told_only_once_a_whole_window_of_frames_is_counted() -> None:
+    # Was: a file just opened read above its own rate from its first few frames ("26 fps"
+    # for a 24 fps file; after Home "61 fps", then "34 fps" for a 30 fps one): its first two
+    # frames were shown 14 ms apart, one frame too many over a fraction of a second.
+    times = [100.0] + [100.014 + i / 30.0 for i in range(90)]
+    meter, _ = _shown(times[:5])
+    assert round(meter.rate(times[4])) == 35  # what was told, as the fifth frame was shown
+    for shown in range(2, 60):  # each frame as it is shown, 1.95 s after the first
+        now = times[shown - 1]
+        assert _text(times[:shown], now) is None, now
+        assert _shown(times[:shown])[0].settled_rate(now) is None
+    # Counted for its whole window (2 s): told, and the file's own rate.
+    assert _text(times[:63], times[62]) == "30 fps"
+    # Anew after a reset (another source opened).
+    meter.reset()
+    meter.tick(200.0)
+    meter.tick(200.033)
+    assert meter.settled_rate(200.1) is None
 
 
 def test_percentiles_interpolate_and_keep_only_recent_samples() -> None:

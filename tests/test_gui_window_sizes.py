@@ -225,8 +225,9 @@ def test_in_the_smallest_window_the_technical_figures_keep_their_numbers(
     window.details_action.trigger()
     play_looping(window, gui_video.path)
     assert use_output_folder(qtbot, window, tmp_path / "out")
-    qtbot.waitUntil(lambda: bool(_figures(status.latency_label.text())), timeout=WAIT_MS)
     details = (status.display_label, status.inference_label, status.latency_label, status.dropped_label)
+    # Each with its figures (the rates once counted for 2 s).
+    qtbot.waitUntil(lambda: all(_figures(label.text().split("(")[0]) for label in details), timeout=WAIT_MS)
 
     def cut() -> list[tuple[str, str]]:
         """The figures shown with a number cut, or shortened with "…"; each keeps its first

@@ -1460,7 +1460,7 @@ class MainWindow(QMainWindow):
         # A slide show's picture every 2 s read "0 fps", as if it had stalled.
         if not self.source_state.paused and not (info is not None and info.slide_show):
             # A snapshot camera's frame every 8 s read "0 fps" too: its pace is told instead.
-            rate = rate_text(self.stats.display_rate.rate(now), self.stats.display_pace, now)
+            rate = rate_text(self.stats.display_rate.settled_rate(now), self.stats.display_pace, now)
             if rate is not None:
                 parts.append(rate)
         if self.source_state.reconnected:

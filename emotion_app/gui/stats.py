@@ -22,8 +22,11 @@ class RateMeter:
     def __init__(self, window_s: float = 2.0) -> None:
         self._window_s = window_s
         self._times: deque[float] = deque()
+        self._first: float | None = None  # the first event since the meter was reset
 
     def tick(self, now: float) -> None:
+        if self._first is None:
+            self._first = now
         self._times.append(now)
         self._trim(now)
 
@@ -36,8 +39,17 @@ class RateMeter:
         # whole window understates a fresh stream: use the span until the window fills.
         return (len(self._times) - 1) / span if span > 0 else 0.0
 
+    def settled_rate(self, now: float) -> float | None:
+        """:meth:`rate`, once events have been counted for the whole window; None before.
+        A few frames since a source opened read above a file's own rate ("33 fps" for a
+        30 fps file: its first two shown 14 ms apart) or far below it ("5 fps")."""
+        if self._first is None or now - self._first < self._window_s:
+            return None
+        return self.rate(now)
+
     def reset(self) -> None:
         self._times.clear()
+        self._first = None
 
     def _trim(self, now: float) -> None:
         cutoff = now - self._window_s
@@ -69,15 +81,19 @@ class FramePace:
         self._times.clear()
 
 
-def rate_text(rate: float, pace: FramePace, now: float) -> str | None:
-    """The pace of the frames shown in plain words: ``rate`` (the window's) as "30 fps" for
-    a stream at video rates ("0 fps" once its window holds no frame), a slower one's pace
-    from ``pace`` ("0.8 fps", "1 frame every 8 s"), "0 fps" for it only once nothing came for
-    longer than its pace allows (when a network camera is opened again, see
-    ``stream_pace``); None while one frame alone tells no pace."""
+def rate_text(rate: float | None, pace: FramePace, now: float) -> str | None:
+    """The pace of the frames shown in plain words: ``rate`` (the window's, None until it
+    has been counted for a whole window: see :meth:`RateMeter.settled_rate`) as "30 fps"
+    for a stream at video rates ("0 fps" once its window holds no frame), a slower one's
+    pace from ``pace`` ("0.8 fps", "1 frame every 8 s"), "0 fps" for it only once nothing
+    came for longer than its pace allows (when a network camera is opened again, see
+    ``stream_pace``); None while no frame, one frame alone or a window not yet counted
+    tells no pace."""
     last = pace.last
     if last is None:
-        return f"{rate:.0f} fps"
+        # Nothing shown since it opened: its first result, before its frame is painted,
+        # read "Playing · 0:00 · 1 face · 0 fps", as if it had stalled.
+        return None
     interval = pace.interval_s
     # A second frame may be as late as the reader waits for one.
     allowed = allowed_stall_s(interval) if interval is not None else STREAM_STALL_CEILING_S
@@ -87,7 +103,7 @@ def rate_text(rate: float, pace: FramePace, now: float) -> str | None:
         return None
     if interval < 1.0 / WINDOW_RATE_FLOOR_FPS:
         # Frames at video rates that stop for a moment: the window's rate says so.
-        return f"{rate:.0f} fps"
+        return f"{rate:.0f} fps" if rate is not None else None
     if interval <= 1.0 / SECONDS_BELOW_FPS:
         return f"{1.0 / interval:.1f} fps"
     return f"1 frame every {round(interval, 1) if interval < 10 else round(interval):g} s"

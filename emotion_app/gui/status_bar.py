@@ -287,15 +287,22 @@ class PerformanceStatusBar(QStatusBar):
     def show_stats(self, stats: PerformanceStats, now: float) -> None:
         # Short of room (the smallest window, the REC indicator), each figure drops words
         # before its number is cut: "Display 2…" and "Dropp…" hid what was asked for.
-        display = f"{stats.display_rate.rate(now):.1f}"
-        self.display_label.set_text(f"Display {display} fps", (f"Display {display}", f"Disp {display}"))
-        inference = f"{stats.inference_rate.rate(now):.1f}"
+        # The rates as the summary's, once counted for a whole window ("–" before).
+        display = stats.display_rate.settled_rate(now)
+        if display is None:
+            self.display_label.setText("Display –")
+        else:
+            self.display_label.set_text(f"Display {display:.1f} fps", (f"Display {display:.1f}", f"Disp {display:.1f}"))
+        inference = stats.inference_rate.settled_rate(now)
         inference_ms = stats.inference_ms.percentile(50)
         per_frame = f" ({inference_ms:.0f} ms)" if not math.isnan(inference_ms) else ""
-        self.inference_label.set_text(
-            f"Inference {inference} fps{per_frame}",
-            (f"Inference {inference} fps", f"Inference {inference}", f"Inf {inference}"),
-        )
+        if inference is None:
+            self.inference_label.set_text(f"Inference –{per_frame}", ("Inference –",))
+        else:
+            self.inference_label.set_text(
+                f"Inference {inference:.1f} fps{per_frame}",
+                (f"Inference {inference:.1f} fps", f"Inference {inference:.1f}", f"Inf {inference:.1f}"),
+            )
         median, p95 = stats.latency_ms.percentile(50), stats.latency_ms.percentile(95)
         if math.isnan(median):
             self.latency_label.setText("Latency –")
