@@ -57,6 +57,19 @@ def short_of_its_count(folder: Path) -> tuple[Path, int, int]:
     return cut, announced, decoded
 
 
+def shows_its_frame(window: MainWindow, frame: int | None = None) -> bool:
+    """Whether the file open shows its frame ``frame`` (None: any): one of its own stream,
+    not the one left on screen by the run before (the status line says "Opening…" beside
+    that)."""
+    result = window.view.result
+    return (
+        window.is_running
+        and result is not None
+        and result.stream_id == window.source_state.stream_id
+        and frame in (None, result.frame_index)
+    )
+
+
 def bar_reads(window: MainWindow, frames: int) -> None:
     bar = window.playback_bar
     assert bar.slider.maximum() == frames - 1
@@ -80,10 +93,7 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     assert bar.position_label.text() == bar.duration_label.text()
     # A seek after the end opens the file again there, paused: the length learnt stays.
     window.seek(10)
-    qtbot.waitUntil(
-        lambda: window.is_running and window.view.result is not None and window.view.result.frame_index == 10,
-        timeout=WAIT_MS,
-    )
+    qtbot.waitUntil(lambda: shows_its_frame(window, 10), timeout=WAIT_MS)
     bar_reads(window, decoded)
     assert window.source_state.info is not None and window.source_state.info.frame_count == decoded
     window.seek(announced - 1)  # past the real end: its last frame
@@ -93,7 +103,7 @@ def test_the_seek_bar_ends_where_a_file_short_of_its_announced_count_ends(
     window.stop()
     qtbot.waitUntil(lambda: not window.is_running, timeout=WAIT_MS)
     window.retry()
-    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shows_its_frame(window), timeout=WAIT_MS)
     bar_reads(window, decoded)
 
 
@@ -113,10 +123,7 @@ def test_the_seek_bar_ends_where_a_truncated_file_was_found_to_end(
     assert bar.duration_label.text() == format_time(decoded / FPS) != format_time(announced / FPS)
     # A seek after it opens the file again there, paused: the length learnt stays.
     window.seek(10)
-    qtbot.waitUntil(
-        lambda: window.is_running and window.view.result is not None and window.view.result.frame_index == 10,
-        timeout=WAIT_MS,
-    )
+    qtbot.waitUntil(lambda: shows_its_frame(window, 10), timeout=WAIT_MS)
     bar_reads(window, decoded)
     window.seek(announced - 1)  # past the real end: its last frame
     qtbot.waitUntil(lambda: shown_result(window).frame_index == decoded - 1, timeout=WAIT_MS)
@@ -144,17 +151,40 @@ def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file
     bar = window.playback_bar
     qtbot.waitUntil(lambda: bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
     assert bar.duration_label.text() == format_time(decoded / FPS)
-    # Its last frame, where a seek reaches it: the file's own last frame.
+    # Its last frame, shown at its end: the file's own last frame, by its number too.
+    end = shown_result(window)
+    assert end.frame_index == decoded - 1 and np.array_equal(end.image, last_frame(cut, decoded))
+    # A seek past the end opens it again there: the length learnt stays.
     window.seek(announced - 1)
-    qtbot.waitUntil(
-        lambda: window.is_running and window.view.result is not None and window.view.result.frame_index == decoded - 1,
-        timeout=WAIT_MS,
-    )
+    qtbot.waitUntil(lambda: shows_its_frame(window, decoded - 1), timeout=WAIT_MS)
     bar_reads(window, decoded)
-    capture = cv2.VideoCapture(str(cut))
-    last = [capture.read()[1] for _ in range(decoded)][-1]
+
+
+def last_frame(video: Path, frames: int) -> np.ndarray:
+    capture = cv2.VideoCapture(str(video))
+    last = [capture.read()[1] for _ in range(frames)][-1]
     capture.release()
-    assert np.array_equal(shown_result(window).image, last)
+    return last
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="OpenCV's seek in a truncated AVI, past a frame that does not decode, lands on the frame after "
+    "that one: the frame shown is numbered the last but is frame 11's picture",
+)
+def test_a_seek_to_the_end_of_a_truncated_file_with_a_frame_passed_over_shows_its_last_frame(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Held before only by the run before's last frame, left on screen while the file opened
+    # again: the wait took it for the seek's.
+    cut, announced, decoded = cut_short(tmp_path, 67)
+    damaged = tmp_path / "damaged.avi"
+    damage_mjpeg_frame(cut, 10, damaged)
+    window = make_window(video=damaged)
+    wait_until_stopped(qtbot, window)
+    window.seek(announced - 1)
+    qtbot.waitUntil(lambda: shows_its_frame(window, decoded - 1), timeout=WAIT_MS)
+    assert np.array_equal(shown_result(window).image, last_frame(cut, decoded))
 
 
 def test_a_single_picture_has_no_frame_to_step_to(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:

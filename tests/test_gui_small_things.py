@@ -24,6 +24,7 @@ from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.help_texts import app_version
 from emotion_app.gui.identity import APPLICATION, FORMER_APPLICATIONS, ORGANIZATION
 from emotion_app.gui.main_window import APP_TITLE, FIRST_WINDOW_SIZE, MIN_WINDOW_SIZE, VIDEO_FILTER, MainWindow
+from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.mnemonics import mnemonic, plain
 from emotion_app.gui.settings import AppSettings
 from emotion_app.inference.steadiness import DEFAULT_STEADINESS_LEVEL
@@ -439,7 +440,7 @@ def test_the_status_line_names_a_new_face_with_its_box(
     window = make_window(video=gui_video.path)
     window._status_timer.stop()  # only the face's arrival may update it now
     wait_for_face_result(qtbot, window)
-    # Its rate, if any, after it: none in the first 2 s of a file.
+    # Its rate, if any, after it: none in the first 2 s of a file, nor before a frame is painted.
     assert re.search(r" · 1 face( · |$)", window.status.summary_label.text()), window.status.summary_label.text()
 
 
@@ -479,6 +480,34 @@ def test_the_status_line_says_finished_with_the_start_button(
     button, line = said[0]
     assert button == "Start"
     assert line.startswith("Finished"), line
+
+
+def test_the_status_line_says_opening_until_the_new_sources_first_frame(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: from the moment another file opened, the line read "Playing · 0:00 / 0:02 · 1
+    # face · 0 fps", the face that of the source before's frame left on screen and "0 fps"
+    # as if it had stalled, until the new file's first frame was looked at (0.2-1 s on the
+    # real clips; a photo of 5 faces read "1 face" for a second).
+    window = make_window(video=gui_video.path)
+    wait_for_face_result(qtbot, window)
+    window._status_timer.stop()  # only the window's own moments may update the line now
+    other = write_astronaut_video(tmp_path / "other.avi", num_frames=20, frame_size=(320, 240), face_size=80)
+    said_at_open: list[str] = []
+    said_at_first: list[str] = []
+    # Connected after the window's own handlers: each runs once the window has taken the news.
+    window.controller.source_opened.connect(lambda _info: said_at_open.append(window.status.summary_label.text()))
+
+    def first_frame(result: InferenceResult) -> None:
+        if result.stream_id == window.source_state.stream_id and not said_at_first:
+            said_at_first.append(window.status.summary_label.text())
+
+    window.controller.result_ready.connect(first_frame)
+    window.open_video(other.path)
+    qtbot.waitUntil(lambda: bool(said_at_first), timeout=WAIT_MS)
+    assert said_at_open == ["Opening…"]
+    # The same count of faces as the frame before: the line still turns with the first frame.
+    assert re.fullmatch(r"Playing · 0:00 / 0:02 · 1 face", said_at_first[0]), said_at_first
 
 
 def test_the_status_lines_frame_rate_and_its_technical_figure_agree(

@@ -1303,9 +1303,14 @@ class MainWindow(QMainWindow):
             self.playback_bar.show_position(result.frame_index, playing_on=playing_on)
         if self.source_state.paused:  # a step's or a seek's frame: where it is, for a screen reader
             self.view.set_standing(self._standing_words())
-        if len(result.faces) != (len(shown_before.faces) if shown_before is not None else 0):
+        if (
+            shown_before is None
+            or shown_before.stream_id != result.stream_id
+            or len(result.faces) != len(shown_before.faces)
+        ):
             # A face that comes or goes shows in the status line with its box, not up to
-            # a refresh later ("no faces" beside a boxed face reads as a fault).
+            # a refresh later ("no faces" beside a boxed face reads as a fault); so does a
+            # source's first frame, which ends its "Opening…".
             self._say_status()
         self.timeline_panel.add(result, in_file=self.is_file)
         # The file's last frame shown: now it has finished.
@@ -1440,9 +1445,10 @@ class MainWindow(QMainWindow):
             # was; the frame left on screen keeps its boxes, counted as paused they are.
             standing = "Finished" if self.source_state.ended else "Stopped"
             return standing if result is None else f"{standing} · {faces_text}"
-        if self.source_state.starting or result is None:
-            # Opened, but no frame of it looked at yet: the view still says "Opening …",
-            # and its faces are not "no faces" before anyone looked for them.
+        if self.source_state.starting or result is None or result.stream_id != self.source_state.stream_id:
+            # Opened, but no frame of it looked at yet: the view still says "Opening …" (or
+            # holds the source before's frame), and its faces are not "no faces" before
+            # anyone looked for them, nor that frame's ("Playing · 0:00 / 0:19 · 1 face · 0 fps").
             return "Opening…"
         parts: list[str] = []
         info = self.source_state.info
@@ -1457,8 +1463,10 @@ class MainWindow(QMainWindow):
         else:
             parts.append("Live")
         parts.append(faces_text)
-        # A slide show's picture every 2 s read "0 fps", as if it had stalled.
-        if not self.source_state.paused and not (info is not None and info.slide_show):
+        # A slide show's picture every 2 s read "0 fps", as if it had stalled; so did a
+        # source's first frame, looked at but not painted yet (the display counts paints).
+        painted = self.stats.display_pace.last is not None
+        if not self.source_state.paused and not (info is not None and info.slide_show) and painted:
             # A snapshot camera's frame every 8 s read "0 fps" too: its pace is told instead.
             rate = rate_text(self.stats.display_rate.settled_rate(now), self.stats.display_pace, now)
             if rate is not None:
