@@ -11,6 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -211,6 +212,33 @@ def test_a_single_picture_has_no_frame_to_step_to(qtbot: QtBot, make_window: Win
     window.open_video(folder)
     qtbot.waitUntil(lambda: source_info_of(window).frame_count == 2, timeout=WAIT_MS)
     assert window.step_back_action.isEnabled() and window.step_forward_action.isEnabled()
+
+
+def test_a_still_gif_is_a_single_picture_an_animated_one_steps(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a GIF of one frame, read as a video by FFmpeg, was a "video file" of 1 frame:
+    # a seek bar reading "0:00 / 0:00", Back and Forward, and Right on it shown to its end
+    # opened it again held "Paused · 0:00 / 0:00", as a photo did before it had none.
+    picture = Image.fromarray(astronaut_bgr()[:, :, ::-1])
+    still = tmp_path / "still.gif"
+    picture.save(still)
+    window = make_window(video=still)
+    wait_until_stopped(qtbot, window)
+    assert source_info_of(window).single_picture, source_info_of(window)
+    assert not window.playback_bar.isVisible()
+    assert not window.step_back_action.isEnabled() and not window.step_forward_action.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert not window.source_state.starting  # no reopen asked for
+    assert window.status.summary_label.text().startswith("Finished"), window.status.summary_label.text()
+    # A GIF of two frames has one to step to.
+    animated = tmp_path / "animated.gif"
+    flipped = picture.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    picture.save(animated, save_all=True, append_images=[flipped], duration=500, loop=0)
+    window.open_video(animated)
+    wait_until_stopped(qtbot, window)
+    assert source_info_of(window).what == "video file" and source_info_of(window).frame_count == 2
+    assert window.playback_bar.isVisible() and window.step_back_action.isEnabled()
 
 
 def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:

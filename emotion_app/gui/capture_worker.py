@@ -893,6 +893,10 @@ def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
         # The file's pages are known once it is opened (here, on the capture thread): its
         # name alone says only "image".
         return "multi-page image" if source.paged else spec.kind
+    if isinstance(source, OpenCvFrameSource) and source.one_picture:
+        # A still GIF, read as a video by FFmpeg, had a seek bar ("0:00 / 0:00") and Back
+        # and Forward, which opened it again held "Paused": a picture, as a still PNG is.
+        return "image"
     return "animation" if isinstance(source, AnimationFrameSource) else "video file"
 
 

@@ -84,6 +84,12 @@ class OpenCvFrameSource:
         return frame
 
     @property
+    def one_picture(self) -> bool:
+        """A GIF of a single frame (by its own frames, not FFmpeg's count): a picture, with
+        no other frame to move to, not a clip."""
+        return self._gif_ends is not None and len(self._gif_ends.ends_s) == 1
+
+    @property
     def last_end_s(self) -> float | None:
         """When the frame read last gives way to the next, where the file says (a GIF's
         frame delays); None where only the next frame's time tells."""
