@@ -39,6 +39,7 @@ from emotion_app.samples import (
     write_astronaut_video,
 )
 from emotion_app.sources.specs import VideoFileSpec
+from emotion_app.sources.stream_pace import STREAM_STALL_FLOOR_S
 from emotion_app.wording import count_text
 from tests.gui_support import (
     WAIT_MS,
@@ -554,6 +555,39 @@ def test_a_file_just_opened_tells_its_frame_rate_once_two_seconds_are_counted(
     for at, summary, display in said:
         if summary.endswith(" fps"):
             assert at - shown[0] >= 2.0, (at - shown[0], summary)
+            assert re.fullmatch(r"Display \d+\.\d fps", display), display
+        elif summary.startswith("Playing"):
+            assert display == "Display –", (summary, display)
+
+
+def test_a_paused_file_played_on_tells_its_frame_rate_once_two_seconds_are_counted(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: played on after a pause, it read "Playing · 0:01 / 0:02 · 1 face · 0 fps" (its
+    # last frame shown before the pause, seconds ago, as if it had stalled), then a rate of
+    # the few frames since ("25 fps" for 30 fps), as a file just opened did.
+    window = make_window()
+    window.details_action.setChecked(True)
+    shown: list[float] = []
+    window.view.frame_presented.connect(lambda _result, at: shown.append(at))
+    play_looping(window, gui_video.path)
+    qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
+    window.pause()
+    qtbot.waitUntil(lambda: window.status.summary_label.text().startswith("Paused · "), timeout=WAIT_MS)
+    qtbot.wait(int(STREAM_STALL_FLOOR_S * 1000) + 200)  # paused longer than a stream may stall
+    shown.clear()
+    window.resume()
+    said = [(time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text())]
+
+    def told() -> bool:
+        said.append((time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text()))
+        return said[-1][1].endswith(" fps") and bool(shown)
+
+    qtbot.waitUntil(told, timeout=WAIT_MS)
+    assert said[0][1].startswith("Playing · "), said[0]
+    for at, summary, display in said:
+        if summary.endswith(" fps"):
+            assert shown and at - shown[0] >= 2.0, (at - shown[0] if shown else None, summary)
             assert re.fullmatch(r"Display \d+\.\d fps", display), display
         elif summary.startswith("Playing"):
             assert display == "Display –", (summary, display)

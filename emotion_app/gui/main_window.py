@@ -245,6 +245,7 @@ class MainWindow(QMainWindow):
             start_stop=self.toggle_start_stop,
             start=self.start_source,
             actions_changed=self._update_actions,
+            played_on=self.stats.restart_rates,
         )
         # Where the file dialogs open: their folders are asked about off the GUI thread.
         self.dialog_folders = DialogFolders(settings, lambda: self.output_folder.path(), weights_dir, self)

@@ -42,12 +42,14 @@ class PlayerControl:
         start_stop: Callable[[], None],
         start: Callable[[VideoFileSpec], None],
         actions_changed: Callable[[], None],
+        played_on: Callable[[], None],
     ) -> None:
         """``source_banner``: the banner a file opened again takes away (its end's "Play
         again"); ``shown``: the frame on screen; ``start_stop``: Start/Stop, what Space
         does for a camera or a file not playing; ``start``: what Start does for a file not
         playing, which plays it from its start; ``actions_changed``: the window's actions
-        follow the state (Play or Pause, stepping enabled)."""
+        follow the state (Play or Pause, stepping enabled); ``played_on``: a paused file
+        plays on (its frame rate is counted afresh)."""
         self._controller = controller
         self._source_state = source_state
         self._source_banner = source_banner
@@ -55,6 +57,7 @@ class PlayerControl:
         self._start_stop = start_stop
         self._start = start
         self._actions_changed = actions_changed
+        self._played_on = played_on
         self._keys: PlayerKeys | None = None
 
     def watch_keys(self, window: QWidget, actions: Sequence[QAction]) -> None:
@@ -104,6 +107,7 @@ class PlayerControl:
             if looked_at:
                 self._source_banner.dismiss()  # its end's "Play again": it plays on now
             self._controller.resume()  # the capture thread takes it after the open
+            self._played_on()  # before the status line is said anew with the actions
             self._actions_changed()
 
     def seek(self, frame: int) -> None:

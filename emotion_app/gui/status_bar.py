@@ -27,6 +27,14 @@ class PerformanceStats:
         self.inference_ms = RollingPercentiles(capacity=120)
         self.dropped_frames = 0
 
+    def restart_rates(self) -> None:
+        """Count the rates afresh, as for a source just opened (a paused file plays on): its
+        last frame, shown before the pause, read "0 fps" as if it had stalled, and the few
+        frames since then a rate as noisy as a file's first."""
+        self.display_rate.reset()
+        self.display_pace.reset()
+        self.inference_rate.reset()
+
     def on_result(self, result: InferenceResult) -> None:
         """A result arrived (counted even if the GUI skips painting it)."""
         self.inference_rate.tick(result.inference_done_time)
@@ -42,9 +50,7 @@ class PerformanceStats:
 
     def reset(self) -> None:
         """Start afresh (a new source): old figures would describe another stream."""
-        self.display_rate.reset()
-        self.display_pace.reset()
-        self.inference_rate.reset()
+        self.restart_rates()
         self.latency_ms.reset()
         self.inference_ms.reset()
         self.dropped_frames = 0
