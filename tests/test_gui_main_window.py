@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import inspect
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +42,7 @@ from tests.gui_support import (
     grab_view,
     menu_bar,
     model_status_of,
+    play_looping,
     shown_result,
     submenus,
     wait_for_face_result,
@@ -195,9 +197,14 @@ def test_keyboard_focus_does_not_start_on_the_steadiness_control(
 def test_status_bar_shows_rates_latency_and_drops(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:
-    window = make_window(video=gui_video.path)
+    window = make_window()
+    play_looping(window, gui_video.path)  # 2 s: a rate is told once 2 s of frames are counted
     wait_for_face_result(qtbot, window)
-    qtbot.waitUntil(lambda: window.status.display_label.text() != "Display 0.0 fps", timeout=WAIT_MS)
+    # A rate, not "Display –" (which it reads till then) nor "Display 0.0 fps".
+    qtbot.waitUntil(
+        lambda: re.fullmatch(r"Display [1-9]\d*\.\d fps", window.status.display_label.text()) is not None,
+        timeout=WAIT_MS,
+    )
     qtbot.waitUntil(lambda: "ms (p95" in window.status.latency_label.text(), timeout=WAIT_MS)
     assert window.status.inference_label.text().startswith("Inference ")
     assert window.status.dropped_label.text().startswith("Dropped ")
