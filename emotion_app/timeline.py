@@ -341,12 +341,16 @@ class SessionTimeline:
             else:
                 self._count_row(person, label_index, step, start_s, spans)
         # After the rows' time: one of them passed now is not among the longest any more.
+        in_frame = {face.track_id: face for face, _label in labelled} if folded else {}
         for track_id, label_index in folded:
             person = self._row_back(track_id, label_index, step)
             if person is None:
                 self._count_folded(track_id, label_index, step)
-            else:
-                self._count_row(person, label_index, step, start_s, spans)
+                continue
+            self._count_row(person, label_index, step, start_s, spans)
+            seen = in_frame.get(track_id)
+            if seen is not None:  # its portrait now: a video ending here gave it none
+                self._in_frame(person, seen, frame)
 
     def _in_frame(self, person: _Person, face: FaceResult, frame: np.ndarray | None) -> None:
         person.last_seen_s = self._clock_s

@@ -326,6 +326,45 @@ def test_a_crowd_of_more_faces_than_rows_keeps_its_rows_from_frame_to_frame() ->
             )
 
 
+@pytest.mark.parametrize("in_file", [False, True])
+def test_a_person_given_a_row_back_by_their_time_has_their_portrait_of_that_frame(in_file: bool) -> None:
+    # Was: a face without a row whose time put it among the 12 seen longest got its row back
+    # as its time counted, after the frame's faces had been given theirs (and their
+    # portraits): it had none, and where the video ended there, analyze --report's plot drew
+    # that person's strip beside no portrait.
+    magenta, box = (255, 0, 255), (0, 0, 60, 60)
+    picture = framed(magenta, box, size=(400, 100))
+    timeline = SessionTimeline(SIX_LABELS, keep_folded=True, max_people=16)
+    t = 0.0
+
+    def show(faces: list[FaceResult]) -> None:
+        nonlocal t
+        timeline.add(t, faces, picture, in_file=in_file, shown_s=0.1)
+        t += 0.1
+
+    for track_id in range(1, 13):  # the 12 seen longest, 2 s each, then gone
+        for _ in range(20):
+            show([face(track_id, "happy")])
+    returning = FaceResult(box, 13, "sad", 0.6, face(13, "sad").probabilities)
+    for _ in range(15):  # 1.5 s: not among them, folded for the crowd's last face
+        show([returning])
+    show([])  # (a file's frame counts the one before's showing: #13's last, here)
+    crowd = [face(track_id, "angry") for track_id in range(20, 24)]
+    show(crowd)
+    assert timeline.person(13) is None
+    for _ in range(10):  # the crowd's rows are theirs: #13 counts without one, up past 2 s
+        show([*crowd, returning])
+        if timeline.person(13) is not None:
+            break
+    assert 13 in {person.track_id for person in plotted_people(timeline)}
+    if in_file:  # the video ends: that frame's showing counts, and no frame comes
+        timeline.end(t, [*crowd, returning], in_file=True)
+    portrait = timeline.portrait(13)
+    assert portrait is not None and tuple(portrait[PORTRAIT_PX // 2, PORTRAIT_PX // 2]) == magenta
+    assert timeline.strip(13)
+    assert sum(person.total_s for person in timeline.everyone()) == pytest.approx(timeline.overall().total_s)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_every_person_the_plot_draws_has_a_row_through_random_sessions(seed: int) -> None:
     # The rows never fold one of the people the plot draws (the 12 seen longest), whatever
