@@ -165,7 +165,8 @@ class SessionTimeline:
     ``analyze --report`` writes every person of a file, however many, while the panel's
     live session keeps its memory bounded. The :data:`LONGEST_KEPT` people seen longest
     are never folded (the report draws their strips and portraits), nor a face for another
-    of its own frame: a face with no row to take (a crowd of more faces than rows) goes
+    of its own frame, nor one of a file's frame before for a face of the frame that counts
+    its showing: a face with no row to take (a crowd of more faces than rows) goes
     without one, as a folded person, rather than the crowd's rows being made anew each frame.
     """
 
@@ -205,6 +206,9 @@ class SessionTimeline:
         self.frames = 0
         self.folded_people = 0  # rows folded, and faces left without one
         self._frame_mark = 0  # counts every add, never set back (frames is, by end)
+        # The rows whose time the add under way counts and which its frame need not show (a
+        # file's frame before: its showing counts now): none is folded for a face of it.
+        self._counting: frozenset[int] = frozenset()
         # _longest_rows until a row's seconds or the rows change: a crowd's faces past the
         # rows ask for it each, on every frame.
         self._longest: tuple[dict[int, tuple[float, int]], tuple[float, int] | None] | None = None
@@ -316,6 +320,8 @@ class SessionTimeline:
         else:
             spans = [(int(self._clock_s // self.bucket_s), step)]
         self._frame_mark += 1
+        pending = step > 0 and counted is not shown
+        self._counting = frozenset(track_id for track_id, _label in counted) if pending else frozenset()
         # The faces with a row first, so that none of them is folded for a face after it
         # in the frame: a crowd of more faces than rows made its rows anew on every frame.
         newcomers: list[FaceResult] = []
@@ -376,24 +382,27 @@ class SessionTimeline:
 
     def _new_row(self, track_id: int, seconds: Sequence[float] | None = None) -> _Person | None:
         """A row for ``track_id``, its seconds those it had when folded, if any; where the rows
-        are full, made by folding the least recently seen row that is neither of this frame
-        nor among the people seen longest (:data:`LONGEST_KEPT`). None where there is no such
-        row: it goes without one (with ``keep_folded``, its seconds kept apart as a folded
-        person's), unless it is among the longest itself, of ``seconds`` (None: those it was
-        folded with, or none; the faces of a crowd's first frame, all of no time yet, rank by
-        their ids): then the least recently seen row not among them is folded, of this frame
-        or not."""
+        are full, made by folding the least recently seen row that is neither of this frame,
+        nor among the people seen longest (:data:`LONGEST_KEPT`), nor of the file's frame
+        before, whose showing this add counts (folded first, that showing went to a row made
+        anew, or to none). None where there is no such row: it goes without one (with
+        ``keep_folded``, its seconds kept apart as a folded person's), unless it is among the
+        longest itself, of ``seconds`` (None: those it was folded with, or none; the faces of
+        a crowd's first frame, all of no time yet, rank by their ids): then the least recently
+        seen row not among them is folded, of this frame or not, one not counting if any."""
         if len(self._people) >= self.max_people:
             longest, _least = self._longest_rows()
             victim: int | None = None
             for row_id, row in self._people.items():  # least recently seen first
                 if row.frame_mark == self._frame_mark:
                     break  # this frame's rows: they and all after them (moved to the end)
-                if row_id not in longest:
+                if row_id not in longest and row_id not in self._counting:
                     victim = row_id
                     break
             if victim is None and self._among_longest(track_id, seconds):
-                victim = next((row_id for row_id in self._people if row_id not in longest), None)
+                others = [row_id for row_id in self._people if row_id not in longest]
+                victim = next((row_id for row_id in others if row_id not in self._counting), None)
+                victim = others[0] if victim is None and others else victim
             if victim is None:
                 self.folded_people += 1
                 if self.keep_folded and track_id not in self._folded:

@@ -365,6 +365,43 @@ def test_a_person_given_a_row_back_by_their_time_has_their_portrait_of_that_fram
     assert sum(person.total_s for person in timeline.everyone()) == pytest.approx(timeline.overall().total_s)
 
 
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_files_row_is_not_folded_before_its_last_frames_showing_counts(keep: bool) -> None:
+    # Was: a video's frame counts its showing once the next frame comes, but the next frame's
+    # new face could take the row of one only on the frame before: its last showing then
+    # went to a row made anew (analyze --report: #13, among the 12 seen longest, drawn with
+    # a strip of that last frame alone and no portrait) or, in the panel, to none (#13 and
+    # its 2 s gone from the export's plot and CSV).
+    picture = framed((255, 0, 255), (0, 0, 400, 100), size=(400, 100))
+    timeline = SessionTimeline(SIX_LABELS, keep_folded=keep, max_people=16)
+    t = 0.0
+
+    def show(faces: list[FaceResult]) -> None:
+        nonlocal t
+        timeline.add(t, faces, picture, in_file=True, shown_s=0.1)
+        t += 0.1
+
+    for track_id in range(1, 13):  # the 12 seen longest so far, 2 s each, then gone
+        for _ in range(20):
+            show([face(track_id, "happy")])
+    crowd = [face(track_id, "angry") for track_id in (20, 21, 22)]
+    show([*crowd, face(13, "sad")])
+    first_s = timeline.now_s  # where #13's first showing starts
+    for _ in range(19):  # #13's 2 s: the last frame's showing puts it among the 12
+        show([*crowd, face(13, "sad")])
+    last = [*crowd, face(30, "fear")]  # #13 gone, a new face: the rows are full
+    show(last)
+    timeline.end(t, last, in_file=True)
+    assert 13 in {person.track_id for person in plotted_people(timeline)}
+    person = timeline.person(13)
+    assert person is not None and person.total_s == pytest.approx(2.0)
+    assert timeline.seen_strip(13)[0][0] == pytest.approx(first_s)
+    assert timeline.portrait(13) is not None
+    assert len(timeline.people()) <= 16
+    if keep:
+        assert sum(person.total_s for person in timeline.everyone()) == pytest.approx(timeline.overall().total_s)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_every_person_the_plot_draws_has_a_row_through_random_sessions(seed: int) -> None:
     # The rows never fold one of the people the plot draws (the 12 seen longest), whatever
