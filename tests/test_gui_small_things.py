@@ -547,14 +547,24 @@ def test_a_file_just_opened_tells_its_frame_rate_once_two_seconds_are_counted(
     said: list[tuple[float, str, str]] = []
 
     def told() -> bool:
-        said.append((time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text()))
+        said.append(_status_now(window))
         return said[-1][1].endswith(" fps")
 
     qtbot.waitUntil(told, timeout=WAIT_MS)
     assert shown
+    _assert_rates_told_two_seconds_after(said, shown)
+
+
+def _status_now(window: MainWindow) -> tuple[float, str, str]:
+    return time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text()
+
+
+def _assert_rates_told_two_seconds_after(said: list[tuple[float, str, str]], shown: list[float]) -> None:
+    """Every status line ``said`` that tells a rate came 2 s or more after the first frame
+    ``shown``, beside a display figure; one playing without a rate, beside "Display –"."""
     for at, summary, display in said:
         if summary.endswith(" fps"):
-            assert at - shown[0] >= 2.0, (at - shown[0], summary)
+            assert shown and at - shown[0] >= 2.0, (at - shown[0] if shown else None, summary)
             assert re.fullmatch(r"Display \d+\.\d fps", display), display
         elif summary.startswith("Playing"):
             assert display == "Display –", (summary, display)
@@ -577,20 +587,15 @@ def test_a_paused_file_played_on_tells_its_frame_rate_once_two_seconds_are_count
     qtbot.wait(int(STREAM_STALL_FLOOR_S * 1000) + 200)  # paused longer than a stream may stall
     shown.clear()
     window.resume()
-    said = [(time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text())]
+    said = [_status_now(window)]
 
     def told() -> bool:
-        said.append((time.perf_counter(), window.status.summary_label.text(), window.status.display_label.text()))
+        said.append(_status_now(window))
         return said[-1][1].endswith(" fps") and bool(shown)
 
     qtbot.waitUntil(told, timeout=WAIT_MS)
     assert said[0][1].startswith("Playing · "), said[0]
-    for at, summary, display in said:
-        if summary.endswith(" fps"):
-            assert shown and at - shown[0] >= 2.0, (at - shown[0] if shown else None, summary)
-            assert re.fullmatch(r"Display \d+\.\d fps", display), display
-        elif summary.startswith("Playing"):
-            assert display == "Display –", (summary, display)
+    _assert_rates_told_two_seconds_after(said, shown)
 
 
 def test_a_finished_files_status_line_counts_the_boxes_left_on_screen(
