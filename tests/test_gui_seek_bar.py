@@ -143,11 +143,7 @@ def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file
     # have the file's own numbers, so where it is found to end is its length. Was: they were
     # numbered one short ("stopped after 38 of 60 frames" for 39), and the length announced
     # was kept, the bar running on past the end.
-    cut, announced, decoded = cut_short(tmp_path, 67)
-    damaged = tmp_path / "damaged.avi"
-    damage_mjpeg_frame(cut, 10, damaged)
-    window = make_window(video=damaged)
-    wait_until_stopped(qtbot, window)
+    window, cut, announced, decoded = played_to_its_end_with_frame_10_damaged(qtbot, make_window, tmp_path)
     assert f"stopped after {decoded} of {announced} frames" in window.source_banner.text()
     bar = window.playback_bar
     qtbot.waitUntil(lambda: bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
@@ -159,6 +155,19 @@ def test_a_truncated_file_with_a_frame_passed_over_learns_its_length_as_the_file
     window.seek(announced - 1)
     qtbot.waitUntil(lambda: shows_its_frame(window, decoded - 1), timeout=WAIT_MS)
     bar_reads(window, decoded)
+
+
+def played_to_its_end_with_frame_10_damaged(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> tuple[MainWindow, Path, int, int]:
+    """A window that played a file cut short (67 frames announced) whose frame 10 does not
+    decode to its end; with the cut file, its frames announced and those decoded."""
+    cut, announced, decoded = cut_short(tmp_path, 67)
+    damaged = tmp_path / "damaged.avi"
+    damage_mjpeg_frame(cut, 10, damaged)
+    window = make_window(video=damaged)
+    wait_until_stopped(qtbot, window)
+    return window, cut, announced, decoded
 
 
 def last_frame(video: Path, frames: int) -> np.ndarray:
@@ -178,11 +187,7 @@ def test_a_seek_to_the_end_of_a_truncated_file_with_a_frame_passed_over_shows_it
 ) -> None:
     # Held before only by the run before's last frame, left on screen while the file opened
     # again: the wait took it for the seek's.
-    cut, announced, decoded = cut_short(tmp_path, 67)
-    damaged = tmp_path / "damaged.avi"
-    damage_mjpeg_frame(cut, 10, damaged)
-    window = make_window(video=damaged)
-    wait_until_stopped(qtbot, window)
+    window, cut, announced, decoded = played_to_its_end_with_frame_10_damaged(qtbot, make_window, tmp_path)
     window.seek(announced - 1)
     qtbot.waitUntil(lambda: shows_its_frame(window, decoded - 1), timeout=WAIT_MS)
     assert np.array_equal(shown_result(window).image, last_frame(cut, decoded))
