@@ -326,6 +326,24 @@ def test_a_crowd_of_more_faces_than_rows_keeps_its_rows_from_frame_to_frame() ->
             )
 
 
+class _TenthsFeed:
+    """Frames of one picture fed to a timeline a tenth of a second apart, each shown 0.1 s."""
+
+    def __init__(self, timeline: SessionTimeline, picture: np.ndarray, in_file: bool) -> None:
+        self.timeline, self.picture, self.in_file = timeline, picture, in_file
+        self.t = 0.0
+
+    def show(self, faces: list[FaceResult]) -> None:
+        self.timeline.add(self.t, faces, self.picture, in_file=self.in_file, shown_s=0.1)
+        self.t += 0.1
+
+    def twelve_happy_for_2_s(self) -> None:
+        """#1 to #12, one after another, 2 s each."""
+        for track_id in range(1, 13):
+            for _ in range(20):
+                self.show([face(track_id, "happy")])
+
+
 @pytest.mark.parametrize("in_file", [False, True])
 def test_a_person_given_a_row_back_by_their_time_has_their_portrait_of_that_frame(in_file: bool) -> None:
     # Was: a face without a row whose time put it among the 12 seen longest got its row back
@@ -335,16 +353,9 @@ def test_a_person_given_a_row_back_by_their_time_has_their_portrait_of_that_fram
     magenta, box = (255, 0, 255), (0, 0, 60, 60)
     picture = framed(magenta, box, size=(400, 100))
     timeline = SessionTimeline(SIX_LABELS, keep_folded=True, max_people=16)
-    t = 0.0
-
-    def show(faces: list[FaceResult]) -> None:
-        nonlocal t
-        timeline.add(t, faces, picture, in_file=in_file, shown_s=0.1)
-        t += 0.1
-
-    for track_id in range(1, 13):  # the 12 seen longest, 2 s each, then gone
-        for _ in range(20):
-            show([face(track_id, "happy")])
+    feed = _TenthsFeed(timeline, picture, in_file)
+    show = feed.show
+    feed.twelve_happy_for_2_s()  # the 12 seen longest, then gone
     returning = FaceResult(box, 13, "sad", 0.6, face(13, "sad").probabilities)
     for _ in range(15):  # 1.5 s: not among them, folded for the crowd's last face
         show([returning])
@@ -358,7 +369,7 @@ def test_a_person_given_a_row_back_by_their_time_has_their_portrait_of_that_fram
             break
     assert 13 in {person.track_id for person in plotted_people(timeline)}
     if in_file:  # the video ends: that frame's showing counts, and no frame comes
-        timeline.end(t, [*crowd, returning], in_file=True)
+        timeline.end(feed.t, [*crowd, returning], in_file=True)
     portrait = timeline.portrait(13)
     assert portrait is not None and tuple(portrait[PORTRAIT_PX // 2, PORTRAIT_PX // 2]) == magenta
     assert timeline.strip(13)
@@ -374,16 +385,9 @@ def test_a_files_row_is_not_folded_before_its_last_frames_showing_counts(keep: b
     # its 2 s gone from the export's plot and CSV).
     picture = framed((255, 0, 255), (0, 0, 400, 100), size=(400, 100))
     timeline = SessionTimeline(SIX_LABELS, keep_folded=keep, max_people=16)
-    t = 0.0
-
-    def show(faces: list[FaceResult]) -> None:
-        nonlocal t
-        timeline.add(t, faces, picture, in_file=True, shown_s=0.1)
-        t += 0.1
-
-    for track_id in range(1, 13):  # the 12 seen longest so far, 2 s each, then gone
-        for _ in range(20):
-            show([face(track_id, "happy")])
+    feed = _TenthsFeed(timeline, picture, in_file=True)
+    show = feed.show
+    feed.twelve_happy_for_2_s()  # the 12 seen longest so far, then gone
     crowd = [face(track_id, "angry") for track_id in (20, 21, 22)]
     show([*crowd, face(13, "sad")])
     first_s = timeline.now_s  # where #13's first showing starts
@@ -391,7 +395,7 @@ def test_a_files_row_is_not_folded_before_its_last_frames_showing_counts(keep: b
         show([*crowd, face(13, "sad")])
     last = [*crowd, face(30, "fear")]  # #13 gone, a new face: the rows are full
     show(last)
-    timeline.end(t, last, in_file=True)
+    timeline.end(feed.t, last, in_file=True)
     assert 13 in {person.track_id for person in plotted_people(timeline)}
     person = timeline.person(13)
     assert person is not None and person.total_s == pytest.approx(2.0)
