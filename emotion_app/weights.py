@@ -216,15 +216,19 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
     def corrupt(reason: str) -> WeightsError:
         return _damaged(path, reason)
 
+    def not_weights() -> WeightsError:
+        return WeightsError(f"{path} is not a weights file of this app (a .safetensors model file is expected)")
+
+    # Bytes no safetensors file begins with are "damaged" only in a file named as one.
+    named_as_weights = path.suffix.lower() == ".safetensors"
+
     try:
         with open(path, "rb") as handle:
             prefix = handle.read(8)
             if len(prefix) < 8:
-                if path.suffix.lower() != ".safetensors":
+                if not named_as_weights:
                     # Too short for its bytes to tell: its name says no model file (an empty clip.mp4), not damaged.
-                    raise WeightsError(
-                        f"{path} is not a weights file of this app (a .safetensors model file is expected)"
-                    )
+                    raise not_weights()
                 raise corrupt(f"only {_bytes(len(prefix))} long" if prefix else "it is empty")
             size = int.from_bytes(prefix, "little")
             # torch.save's zip, or a bare pickle (its protocol mark), read as a header size.
@@ -238,20 +242,20 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
             if size > MAX_HEADER_BYTES:
                 # A header longer than the file: its first bytes are no header size (a
                 # picture, a text), and the figure would say nothing a user can act on.
-                detail = (
-                    f": its safetensors header is {size:,} bytes, at most {MAX_HEADER_BYTES:,}"
-                    if size <= file_bytes - 8
-                    else " (a .safetensors model file is expected)"
+                if size > file_bytes - 8:
+                    raise not_weights()
+                raise WeightsError(
+                    f"{path} is not a weights file of this app: its safetensors header is {size:,} bytes, "
+                    f"at most {MAX_HEADER_BYTES:,}"
                 )
-                raise WeightsError(f"{path} is not a weights file of this app{detail}")
             raw = handle.read(size)
             data_bytes = file_bytes - 8 - size
     except OSError as exc:
         raise WeightsError(f"cannot read weights file {path}: {exc.strerror or exc}") from exc
-    if not raw.startswith(b"{") and path.suffix.lower() != ".safetensors":
+    if not raw.startswith(b"{") and not named_as_weights:
         # A safetensors header is a JSON object: these bytes begin none, and the name says
         # no model file either (a zero-filled clip.mp4), not a damaged one.
-        raise WeightsError(f"{path} is not a weights file of this app (a .safetensors model file is expected)")
+        raise not_weights()
     if len(raw) < size:
         raise corrupt("the header is cut short")
     try:
