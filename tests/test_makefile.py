@@ -1,4 +1,5 @@
-"""The Makefile's set-up, run for real: a venv that fails half-made is not left behind."""
+"""The Makefile's set-up, run for real: a venv that fails half-made is not left behind,
+nor trusted when an older Makefile left it."""
 
 from __future__ import annotations
 
@@ -17,9 +18,15 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def _make_venv(tmp_path: Path, python: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return _make(tmp_path, python, f"{tmp_path / 'venv'}/bin/python", env)
+
+
+def _make(
+    tmp_path: Path, python: Path, target: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     venv = tmp_path / "venv"
     return subprocess.run(
-        ["make", "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", f"{venv}/bin/python"],
+        ["make", "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", target],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -114,3 +121,90 @@ def test_a_venv_path_with_a_space_stops_make_before_it_runs_anything(tmp_path: P
     assert (mine / "notes.txt").read_text() == "mine"
     assert not (mine / "bin").exists() and not (tmp_path / "my venv").exists()
     assert f'VENV "{tmp_path}/my venv" must be one path without spaces' in result.stderr
+
+
+def _requirements(tmp_path: Path) -> None:
+    """Empty requirements beside the venv: the install rules read them from make's folder."""
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        (tmp_path / name).write_text("")
+
+
+def _venv_without_pip(tmp_path: Path) -> Path:
+    """What an older Makefile left and trusted when `python3 -m venv` failed at ensurepip."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    return venv
+
+
+def test_a_venv_an_older_makefile_left_without_pip_is_made_again(tmp_path: Path) -> None:
+    # Its bin/python was trusted, so every make run stopped at "No module named pip".
+    _requirements(tmp_path)
+    venv = _venv_without_pip(tmp_path)
+    offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
+    result = _make(tmp_path, Path(sys.executable), "install", env=offline)
+    assert result.returncode == 0, result.stderr
+    assert "removing it and making it again" in result.stderr
+    pip = subprocess.run([venv / "bin" / "python", "-m", "pip", "--version"], capture_output=True, timeout=120)
+    assert pip.returncode == 0, pip.stderr
+    assert (venv / ".installed-runtime").is_file()
+
+
+def test_a_venv_without_pip_that_cannot_be_made_again_is_removed(tmp_path: Path) -> None:
+    # make test's install, on Debian without python3-venv: remade, it fails half-made again.
+    _requirements(tmp_path)
+    _venv_without_pip(tmp_path)
+    result = _make(tmp_path, _python_like_debian_without_python3_venv(tmp_path), "install-dev")
+    assert result.returncode != 0
+    assert not (tmp_path / "venv").exists()
+    assert "python3-venv" in result.stderr
+
+
+def _python_without_pip(path: Path) -> None:
+    """A stand-in bin/python: each call logged beside it, and no pip."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!/bin/sh\necho "$*" >> "{path.parent}/calls"\necho "No module named pip" >&2\nexit 1\n')
+    path.chmod(0o755)
+
+
+def _a_folder_of_the_users_with_python(tmp_path: Path) -> Path:
+    folder = tmp_path / "venv"
+    _python_without_pip(folder / "bin" / "python")
+    return folder
+
+
+def _a_project_made_a_venv(tmp_path: Path) -> Path:
+    return _venv_without_pip(tmp_path)
+
+
+@pytest.mark.parametrize("make_folder", [_a_folder_of_the_users_with_python, _a_project_made_a_venv])
+def test_a_folder_without_pip_that_is_no_venv_made_here_is_never_removed(
+    tmp_path: Path, make_folder: Callable[[Path], Path]
+) -> None:
+    # VENV naming a prefix with a Python (/usr) or a project folder made a venv: remaking
+    # the venv would remove it all.
+    _requirements(tmp_path)
+    folder = make_folder(tmp_path)
+    (folder / "notes.txt").write_text("mine")
+    result = _make(tmp_path, _python_like_debian_without_python3_venv(tmp_path), "install")
+    assert result.returncode != 0
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "bin" / "python").exists()
+    assert "is not a venv made here" in result.stderr
+
+
+def test_with_nothing_to_install_make_runs_no_pip(tmp_path: Path) -> None:
+    # Pins the cost of the pip check: made only before an install, never on an up-to-date
+    # venv, even one whose pip no longer runs.
+    _requirements(tmp_path)
+    venv = tmp_path / "venv"
+    _python_without_pip(venv / "bin" / "python")
+    (venv / "pyvenv.cfg").write_text("")
+    for stamp in (".installed-runtime", ".installed-dev"):
+        (venv / stamp).write_text("")
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        os.utime(tmp_path / name, (0, 0))
+    for target in ("install", "install-dev"):
+        result = _make(tmp_path, _python_like_debian_without_python3_venv(tmp_path), target)
+        assert result.returncode == 0, result.stderr
+    assert not (venv / "bin" / "calls").exists()
+    assert (venv / "bin" / "python").exists()
