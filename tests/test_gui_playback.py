@@ -640,7 +640,7 @@ def test_home_and_a_seek_on_the_only_frame_of_a_one_frame_video_keep_it_paused(
     # after seeking back to a one-frame video's only frame).
     frames, _ = astronaut_frames(num_frames=1, frame_size=(160, 120), face_size=60, motion="static")
     window = make_window(video=write_video(tmp_path / "one.avi", frames, fps=15.0))
-    qtbot.waitUntil(lambda: window.source_banner.text() == "Finished playing one.avi (1 frame)", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.source_banner.text() == "Finished playing one.avi (1 picture)", timeout=WAIT_MS)
     window.seek(0)  # reopened there, paused
     wait_settled(qtbot, window, 0)
     for move in (window.restart, lambda: window.seek(0), lambda: window.step(-1), lambda: window.step(1)):

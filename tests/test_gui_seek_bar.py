@@ -19,6 +19,8 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
+from emotion_app.sources.files import open_file
+from emotion_app.sources.specs import VideoFileSpec
 from tests.gui_support import (
     WAIT_MS,
     WindowFactory,
@@ -236,6 +238,7 @@ def test_a_still_gif_is_a_single_picture_an_animated_one_steps(
     qtbot.keyClick(window, Qt.Key.Key_Right)
     assert not window.source_state.starting  # no reopen asked for
     assert window.status.summary_label.text().startswith("Finished"), window.status.summary_label.text()
+    assert "Finished playing still.gif (1 picture)" in window.source_banner.text()
     # A GIF of two frames has one to step to.
     animated = tmp_path / "animated.gif"
     flipped = picture.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
@@ -244,6 +247,65 @@ def test_a_still_gif_is_a_single_picture_an_animated_one_steps(
     wait_until_stopped(qtbot, window)
     assert source_info_of(window).what == "video file" and source_info_of(window).frame_count == 2
     assert window.playback_bar.isVisible() and window.step_back_action.isEnabled()
+
+
+def test_a_video_of_one_frame_is_a_single_picture_one_of_two_steps(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a JPEG or a PNG renamed .mp4 and a real video of one frame, each read as a video
+    # of 1 frame, were "video file"s: a seek bar reading "0:00 / 0:00", Back and Forward
+    # enabled, as a still GIF had before it was a single picture.
+    picture = astronaut_bgr()
+    height, width = picture.shape[:2]
+    one_frame = tmp_path / "one_frame.avi"
+    writer = cv2.VideoWriter(str(one_frame), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (width, height))
+    writer.write(picture)
+    writer.release()
+    photo = tmp_path / "photo.jpg"
+    assert cv2.imwrite(str(photo), picture)
+    renamed = photo.rename(tmp_path / "photo.mp4")  # read as a raw MJPEG of one JPEG
+    png = tmp_path / "photo.png"
+    assert cv2.imwrite(str(png), picture)
+    png_renamed = png.rename(tmp_path / "png_photo.mp4")  # read by FFmpeg, which says no length
+    window = make_window()
+    for still in (one_frame, renamed, png_renamed):
+        window.open_video(still)
+        wait_until_stopped(qtbot, window)
+        info = source_info_of(window)
+        assert isinstance(info.spec, VideoFileSpec) and info.spec.path == still and info.single_picture, info
+        assert not window.playback_bar.isVisible()
+        assert not window.step_back_action.isEnabled() and not window.step_forward_action.isEnabled()
+        qtbot.keyClick(window, Qt.Key.Key_Right)
+        assert not window.source_state.starting  # no reopen asked for
+        assert window.status.summary_label.text().startswith("Finished"), window.status.summary_label.text()
+        assert f"Finished playing {still.name} (1 picture)" in window.source_banner.text()
+    # A video of two frames has one to step to.
+    two_frames = tmp_path / "two_frames.avi"
+    writer = cv2.VideoWriter(str(two_frames), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (width, height))
+    writer.write(picture)
+    writer.write(picture[:, ::-1].copy())
+    writer.release()
+    window.open_video(two_frames)
+    wait_until_stopped(qtbot, window)
+    assert source_info_of(window).what == "video file" and source_info_of(window).frame_count == 2
+    assert window.playback_bar.isVisible() and window.step_back_action.isEnabled()
+
+
+def test_a_stream_that_does_not_say_its_length_is_read_from_its_first_frame_again(tmp_path: Path) -> None:
+    # Its second frame is read to tell a picture from a clip: a clip of two PNGs one after
+    # the other (FFmpeg announces no length) is opened again, and plays both, from its first.
+    dark, light = np.full((120, 160, 3), 40, np.uint8), np.full((120, 160, 3), 200, np.uint8)
+    clip = tmp_path / "pair.mp4"
+    clip.write_bytes(b"".join(cv2.imencode(".png", frame)[1].tobytes() for frame in (dark, light)))
+    assert cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FRAME_COUNT) <= 1  # no length said
+    source = open_file(VideoFileSpec(clip))
+    try:
+        assert not getattr(source, "one_picture", False)
+        frames = [source.read(), source.read(), source.read()]
+    finally:
+        source.release()
+    assert frames[2] is None
+    assert [int(frame.mean()) for frame in frames[:2] if frame is not None] == [40, 200]
 
 
 def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ played as a slide show. What a file is, its content decides, not its name."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -302,13 +303,50 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
             return picture
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
     gif = _is_gif(path)
+    one_frame = False
+    if not gif and _announced_frames(capture) <= 1:
+        # A PNG named .mp4 (FFmpeg announces no length) or a video of one frame: a picture,
+        # with nothing to seek or step through, where no second frame follows (a JPEG named
+        # so is a raw MJPEG's, which counts its own).
+        one_frame = not _grab_quietly(capture)
+        if not one_frame:  # a stream that does not say its length: read again from its start
+            capture.release()
+            capture, frame = _reopened(path)
     return OpenCvFrameSource(
         capture,
         normalise_frame(frame),
         timed=True,
         seeks_from_start=gif,
         gif_ends=GifFrameEnds.read(path) if gif else None,
+        one_frame=one_frame,
     )
+
+
+def _announced_frames(capture: cv2.VideoCapture) -> float:
+    """The frames ``capture``'s container announces; 0 where it says none."""
+    count = float(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    return count if math.isfinite(count) and count > 0 else 0.0
+
+
+def _grab_quietly(capture: cv2.VideoCapture) -> bool:
+    """Whether another frame follows in ``capture`` (taken from it, not decoded)."""
+    try:
+        return bool(capture.grab())
+    except cv2.error:
+        return False
+
+
+def _reopened(path: Path) -> tuple[cv2.VideoCapture, np.ndarray]:
+    """``path`` opened again, with its first frame read."""
+    try:
+        capture = open_video_quietly(path)
+    except OSError as exc:
+        raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
+    frame = read_first_frame(capture) if capture.isOpened() else None
+    if frame is None:  # it read a moment ago: changed or gone meanwhile
+        capture.release()
+        raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
+    return capture, frame
 
 
 def _is_gif(path: Path) -> bool:
@@ -356,6 +394,8 @@ class RawMjpegFrameSource:
         self.position = 0
         self._closed = False
         self._give_up: Callable[[], bool] | None = None
+        # A file of one JPEG (a photo named .mp4): a picture, nothing to seek or step through.
+        self.one_picture = self._file.index.count == 1
 
     @property
     def frame_count(self) -> int:
