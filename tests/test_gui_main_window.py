@@ -233,6 +233,34 @@ def test_snapshot_writes_the_annotated_frame_as_png(
     assert written is not None and written.shape == result.image.shape
 
 
+def test_a_snapshot_that_cannot_be_written_names_itself_once(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: "could not write snapshot: snapshot …/shot.png is a folder; …" (the word twice),
+    # and a folder blocked by a file raised mkdir's bare "[Errno 17] File exists: '…'".
+    window = make_window(video=gui_video.path)
+    result = wait_for_face_result(qtbot, window)
+    folder = tmp_path / "shot.png"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("kept")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("kept")
+
+    def banner_says(text: str) -> Callable[[], bool]:
+        return lambda: window.notice_banner.text() == text
+
+    for target in (folder, blocker / "shot.png", blocker / "sub" / "shot.png"):
+        with pytest.raises(OSError) as raised:
+            window.save_snapshot(target)
+        message = str(raised.value)
+        assert message.startswith(f"Snapshot refused: its file {target}"), message
+        assert message.replace(str(tmp_path), "").lower().count("snapshot") == 1, message
+        # The menu's snapshot, refused for the same reason, says so in the same words.
+        window.snapshots.save(result, target)
+        qtbot.waitUntil(banner_says(message), timeout=WAIT_MS)
+    assert [path.name for path in folder.iterdir()] == ["kept.txt"] and blocker.read_text() == "kept"
+
+
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

@@ -65,9 +65,21 @@ def snapshot_path(path: Path) -> Path:
 
 def save_snapshot(result: InferenceResult, path: Path) -> Path:
     """Write the annotated frame as PNG now; raises OSError naming the path on failure."""
+    path = snapshot_file(path)
+    _check_target(path)  # before its folder is made: a file in the way is named, not mkdir's errno
     path = snapshot_path(path)
     _write_png(result, path)
     return path
+
+
+def _check_target(path: Path) -> None:
+    """Raise OSError unless a snapshot can be written at ``path``, in the words the menu's
+    snapshot is refused in (its own check, :meth:`SnapshotSaver.save`)."""
+    try:
+        check_target(path, "its file")
+    except OutputError as exc:
+        # Not "could not write snapshot: snapshot PATH is a folder", the word twice.
+        raise OSError(f"Snapshot refused: {exc}") from exc
 
 
 def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -> bool:
@@ -87,7 +99,7 @@ def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -
                 log.warning("%s", line)
             if lane is not None and tidied.notice():
                 lane.tidied = tidied  # told to the window with the snapshot's news
-            check_target(path, "snapshot")
+            _check_target(path)
             write_bytes(path, encoded.tobytes(), answered=lane.answered if lane is not None else None)
     except OutputError as exc:
         raise OSError(f"could not write snapshot: {exc}") from exc
