@@ -47,26 +47,27 @@ $(VENV)/bin/python:
 		echo "error: pip in $(VENV) could not upgrade pip (its error above; a download cut short?), removed $(VENV)" >&2; \
 		exit 1; }
 
-# A venv whose pip does not run (one an older Makefile left half-made and trusted) is removed
-# and made again, as the rule above does; checked only before an install, so a make with
-# nothing to install runs no pip. Removed only if it holds no more than a venv made here.
-define remake_venv_if_pip_fails
-@"$(PY)" -m pip --version >/dev/null 2>&1 || { \
+# A venv without pip (one an older Makefile left half-made and trusted) is removed and made
+# again, as the rule above does; checked only before an install, so a make with nothing to
+# install runs no Python. Removed only if it holds no more than a venv made here. "import
+# pip", not "pip --version": that also fails on a broken pip.conf, whose error pip install shows.
+define remake_venv_without_pip
+@"$(PY)" -c "import pip" >/dev/null 2>&1 || { \
 	other=$$(ls -A "$(VENV)" | grep -vxE 'bin|include|lib|lib64|pyvenv\.cfg|\.gitignore|\.installed-(runtime|dev)' | head -n 1); \
 	if [ ! -f "$(VENV)/pyvenv.cfg" ] || [ -n "$$other" ]; then \
-		echo "error: $(PY) has no pip that runs and $(VENV) is not a venv made here: left as it is (give another VENV=)" >&2; \
+		echo "error: $(PY) has no pip and $(VENV) is not a venv made here: left as it is (give another VENV=)" >&2; \
 		exit 1; fi; \
-	echo "$(VENV) has no pip that runs (left half-made by an older Makefile?): removing it and making it again" >&2; \
+	echo "$(VENV) has no pip (left half-made by an older Makefile?): removing it and making it again" >&2; \
 	rm -rf "$(VENV)" && $(MAKE) --no-print-directory -f "$(THIS_MAKEFILE)" "$(PY)"; }
 endef
 
 $(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python
-	$(remake_venv_if_pip_fails)
+	$(remake_venv_without_pip)
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(remake_venv_if_pip_fails)
+	$(remake_venv_without_pip)
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 

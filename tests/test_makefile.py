@@ -208,3 +208,20 @@ def test_with_nothing_to_install_make_runs_no_pip(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
     assert not (venv / "bin" / "calls").exists()
     assert (venv / "bin" / "python").exists()
+
+
+def test_a_pip_that_stops_at_a_broken_config_is_not_taken_for_a_missing_pip(tmp_path: Path) -> None:
+    # pip --version fails on a bad pip.conf or PIP_ variable too: the venv was removed
+    # (or called no venv made here) and pip's own error, the one to act on, never shown.
+    _requirements(tmp_path)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    installed = venv / "lib" / "installed.txt"
+    installed.write_text("what the venv holds")
+    config = tmp_path / "pip.conf"
+    config.write_text("[global\nno section header")
+    result = _make(tmp_path, Path(sys.executable), "install", env={**os.environ, "PIP_CONFIG_FILE": str(config)})
+    assert result.returncode != 0
+    assert installed.read_text() == "what the venv holds"
+    assert str(config) in result.stderr, "pip's own error was not shown"
+    assert "removing" not in result.stderr and "not a venv" not in result.stderr
