@@ -52,10 +52,14 @@ $(VENV)/bin/python:
 # install runs no Python. Removed only if it holds no more than a venv made here. "import
 # pip", not "pip --version": that also fails on a broken pip.conf, whose error pip install shows.
 define remake_venv_without_pip
-@"$(PY)" -c "import pip" >/dev/null 2>&1 || { \
+@why=$$("$(PY)" -c "import pip" 2>&1) || { \
+	status=$$?; why=$$(printf '%s\n' "$$why" | tail -n 1); why=$${why:-exit status $$status}; \
+	if [ ! -f "$(VENV)/pyvenv.cfg" ]; then \
+		echo "error: $(PY) cannot import pip ($$why) and $(VENV) is no venv (no pyvenv.cfg): left as it is (give another VENV=)" >&2; \
+		exit 1; fi; \
 	other=$$(ls -A "$(VENV)" | grep -vxE 'bin|include|lib|lib64|pyvenv\.cfg|\.gitignore|\.installed-(runtime|dev)' | head -n 1); \
-	if [ ! -f "$(VENV)/pyvenv.cfg" ] || [ -n "$$other" ]; then \
-		echo "error: $(PY) has no pip and $(VENV) is not a venv made here: left as it is (give another VENV=)" >&2; \
+	if [ -n "$$other" ]; then \
+		echo "error: $(PY) cannot import pip ($$why) and $(VENV) holds $$other besides a venv's own files: left as it is (if it is a venv, remove it and make again; else give another VENV=)" >&2; \
 		exit 1; fi; \
 	echo "$(VENV) has no pip (left half-made by an older Makefile?): removing it and making it again" >&2; \
 	rm -rf "$(VENV)" && $(MAKE) --no-print-directory -f "$(THIS_MAKEFILE)" "$(PY)"; }

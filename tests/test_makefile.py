@@ -176,9 +176,15 @@ def _a_project_made_a_venv(tmp_path: Path) -> Path:
     return _venv_without_pip(tmp_path)
 
 
-@pytest.mark.parametrize("make_folder", [_a_folder_of_the_users_with_python, _a_project_made_a_venv])
+@pytest.mark.parametrize(
+    ("make_folder", "why_left"),
+    [
+        (_a_folder_of_the_users_with_python, "is no venv (no pyvenv.cfg)"),
+        (_a_project_made_a_venv, "holds notes.txt besides a venv's own files"),
+    ],
+)
 def test_a_folder_without_pip_that_is_no_venv_made_here_is_never_removed(
-    tmp_path: Path, make_folder: Callable[[Path], Path]
+    tmp_path: Path, make_folder: Callable[[Path], Path], why_left: str
 ) -> None:
     # VENV naming a prefix with a Python (/usr) or a project folder made a venv: remaking
     # the venv would remove it all.
@@ -189,7 +195,25 @@ def test_a_folder_without_pip_that_is_no_venv_made_here_is_never_removed(
     assert result.returncode != 0
     assert (folder / "notes.txt").read_text() == "mine"
     assert (folder / "bin" / "python").exists()
-    assert "is not a venv made here" in result.stderr
+    assert why_left in result.stderr
+
+
+def test_a_venv_with_packages_whose_python_has_lost_pip_is_left_with_a_true_reason(tmp_path: Path) -> None:
+    # This Makefile's own venv once installed holds share/ (fonttools' and sympy's man pages);
+    # its Python upgraded (bin/python3 -> /usr/bin/python3, now 3.12) finds no pip. Being
+    # called "not a venv made here" and told to give another VENV= sent the user wrong.
+    _requirements(tmp_path)
+    venv = _venv_without_pip(tmp_path)
+    man_page = venv / "share" / "man" / "man1" / "ttx.1"
+    man_page.parent.mkdir(parents=True)
+    man_page.write_text("installed by fonttools")
+    result = _make(tmp_path, _python_like_debian_without_python3_venv(tmp_path), "install")
+    assert result.returncode != 0
+    assert man_page.read_text() == "installed by fonttools"
+    assert "not a venv made here" not in result.stderr
+    assert "No module named 'pip'" in result.stderr, "the reason pip failed was not shown"
+    assert "holds share besides a venv's own files" in result.stderr
+    assert "if it is a venv, remove it" in result.stderr
 
 
 def test_with_nothing_to_install_make_runs_no_pip(tmp_path: Path) -> None:
