@@ -1,8 +1,6 @@
 # The two set-up commands of the README:
 #   make run    install requirements.txt into .venv and launch the app (at first: the first camera)
 #   make test   install everything (incl. Xvfb and xrandr for the real-window tests), run the linters and all tests
-# The Makefile's own path, for the make that remakes a venv without pip (below).
-THIS_MAKEFILE := $(lastword $(MAKEFILE_LIST))
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -32,20 +30,27 @@ install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev
 
 # A venv that fails half-made (Debian and Ubuntu without python3-venv leave bin/python but
-# no pip) is removed, so the next make makes it again instead of failing at every run; a
-# folder that is no venv (".", a project's) is never made one, as removing it would lose it.
+# no pip) is removed, so the next make makes it again instead of failing at every run. One
+# shell line, also run by the install rules below: a make started inside a recipe has no
+# jobserver under -j (it warns), and marked '+' it would run its rm -rf under make -n too.
+define make_venv
+$(PYTHON) -m venv "$(VENV)" && "$(PY)" -m pip --version >/dev/null || { \
+	rm -rf "$(VENV)"; \
+	echo "error: could not make $(VENV) with pip in it (Debian/Ubuntu: sudo apt-get install python3-venv), removed it" >&2; \
+	exit 1; }; \
+"$(PY)" -m pip install -q --upgrade pip || { \
+	rm -rf "$(VENV)"; \
+	echo "error: pip in $(VENV) could not upgrade pip (its error above; a download cut short?), removed $(VENV)" >&2; \
+	exit 1; }
+endef
+
+# A folder that is no venv (".", a project's) is never made one, as removing it would lose it.
 $(VENV)/bin/python:
 	@if [ -e "$(VENV)" ] && [ ! -f "$(VENV)/pyvenv.cfg" ] && [ -n "$$(ls -A "$(VENV)")" ]; then \
 		echo "error: $(VENV) is not a venv and not empty: left as it is (give another VENV=)" >&2; \
 		exit 1; fi
-	$(PYTHON) -m venv "$(VENV)" && "$(PY)" -m pip --version >/dev/null || { \
-		rm -rf "$(VENV)"; \
-		echo "error: could not make $(VENV) with pip in it (Debian/Ubuntu: sudo apt-get install python3-venv), removed it" >&2; \
-		exit 1; }
-	"$(PY)" -m pip install -q --upgrade pip || { \
-		rm -rf "$(VENV)"; \
-		echo "error: pip in $(VENV) could not upgrade pip (its error above; a download cut short?), removed $(VENV)" >&2; \
-		exit 1; }
+	@echo "making $(VENV) with $(PYTHON) -m venv, then upgrading its pip"
+	@$(make_venv)
 
 # A venv without pip (one an older Makefile left half-made and trusted) is removed and made
 # again, as the rule above does; checked only before an install, so a make with nothing to
@@ -62,7 +67,7 @@ define remake_venv_without_pip
 		echo "error: $(PY) cannot import pip ($$why) and $(VENV) holds $$other besides a venv's own files: left as it is (if it is a venv, remove it and make again; else give another VENV=)" >&2; \
 		exit 1; fi; \
 	echo "$(VENV) has no pip (left half-made by an older Makefile?): removing it and making it again" >&2; \
-	rm -rf "$(VENV)" && $(MAKE) --no-print-directory -f "$(THIS_MAKEFILE)" "$(PY)"; }
+	rm -rf "$(VENV)" && { $(make_venv); }; }
 endef
 
 $(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python

@@ -22,11 +22,11 @@ def _make_venv(tmp_path: Path, python: Path, env: dict[str, str] | None = None) 
 
 
 def _make(
-    tmp_path: Path, python: Path, target: str, env: dict[str, str] | None = None
+    tmp_path: Path, python: Path, target: str, env: dict[str, str] | None = None, jobs: list[str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     venv = tmp_path / "venv"
     return subprocess.run(
-        ["make", "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", target],
+        ["make", *(jobs or []), "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", target],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -136,14 +136,18 @@ def _venv_without_pip(tmp_path: Path) -> Path:
     return venv
 
 
-def test_a_venv_an_older_makefile_left_without_pip_is_made_again(tmp_path: Path) -> None:
-    # Its bin/python was trusted, so every make run stopped at "No module named pip".
+@pytest.mark.parametrize("jobs", [[], ["-j2"]])
+def test_a_venv_an_older_makefile_left_without_pip_is_made_again(tmp_path: Path, jobs: list[str]) -> None:
+    # Its bin/python was trusted, so every make run stopped at "No module named pip". With
+    # -j (or MAKEFLAGS=-jN set for all makes) a make run inside the rule warned that it had
+    # no jobserver and to "add '+'", which would have run its rm -rf under make -n too.
     _requirements(tmp_path)
     venv = _venv_without_pip(tmp_path)
     offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
-    result = _make(tmp_path, Path(sys.executable), "install", env=offline)
+    result = _make(tmp_path, Path(sys.executable), "install", env=offline, jobs=jobs)
     assert result.returncode == 0, result.stderr
     assert "removing it and making it again" in result.stderr
+    assert "warning" not in result.stderr
     pip = subprocess.run([venv / "bin" / "python", "-m", "pip", "--version"], capture_output=True, timeout=120)
     assert pip.returncode == 0, pip.stderr
     assert (venv / ".installed-runtime").is_file()
