@@ -44,11 +44,24 @@ $(PYTHON) -m venv "$(VENV)" && "$(PY)" -m pip --version >/dev/null || { \
 	exit 1; }
 endef
 
+# What a venv made here holds before any package puts more (share/, etc/) beside them: a
+# folder with no more than these is the only one removed, to be made again.
+VENV_OWN_ENTRIES := bin|include|lib|lib64|pyvenv\.cfg|\.gitignore|\.installed-(runtime|dev)
+
 # A folder that is no venv (".", a project's) is never made one, as removing it would lose it.
+# A venv whose bin/python is gone (its Python uninstalled or upgraded away) is made afresh:
+# venv over it fails on the dangling link.
 $(VENV)/bin/python:
-	@if [ -e "$(VENV)" ] && [ ! -f "$(VENV)/pyvenv.cfg" ] && [ -n "$$(ls -A "$(VENV)")" ]; then \
-		echo "error: $(VENV) is not a venv and not empty: left as it is (give another VENV=)" >&2; \
-		exit 1; fi
+	@if [ -e "$(VENV)" ] && [ -n "$$(ls -A "$(VENV)")" ]; then \
+		if [ ! -f "$(VENV)/pyvenv.cfg" ]; then \
+			echo "error: $(VENV) is not a venv and not empty: left as it is (give another VENV=)" >&2; \
+			exit 1; fi; \
+		other=$$(ls -A "$(VENV)" | grep -vxE '$(VENV_OWN_ENTRIES)' | head -n 1); \
+		if [ -n "$$other" ]; then \
+			echo "error: $(PY) is missing or its Python gone, and $(VENV) holds $$other besides a venv's own files: left as it is (if it is a venv, remove it and make again; else give another VENV=)" >&2; \
+			exit 1; fi; \
+		echo "$(VENV) has no $(PY) that runs (missing, or its Python gone): removing it and making it again" >&2; \
+		rm -rf "$(VENV)"; fi
 	@echo "making $(VENV) with $(PYTHON) -m venv, then upgrading its pip"
 	@$(make_venv)
 
@@ -62,7 +75,7 @@ define remake_venv_without_pip
 	if [ ! -f "$(VENV)/pyvenv.cfg" ]; then \
 		echo "error: $(PY) cannot import pip ($$why) and $(VENV) is no venv (no pyvenv.cfg): left as it is (give another VENV=)" >&2; \
 		exit 1; fi; \
-	other=$$(ls -A "$(VENV)" | grep -vxE 'bin|include|lib|lib64|pyvenv\.cfg|\.gitignore|\.installed-(runtime|dev)' | head -n 1); \
+	other=$$(ls -A "$(VENV)" | grep -vxE '$(VENV_OWN_ENTRIES)' | head -n 1); \
 	if [ -n "$$other" ]; then \
 		echo "error: $(PY) cannot import pip ($$why) and $(VENV) holds $$other besides a venv's own files: left as it is (if it is a venv, remove it and make again; else give another VENV=)" >&2; \
 		exit 1; fi; \

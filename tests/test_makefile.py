@@ -253,3 +253,40 @@ def test_a_pip_that_stops_at_a_broken_config_is_not_taken_for_a_missing_pip(tmp_
     assert installed.read_text() == "what the venv holds"
     assert str(config) in result.stderr, "pip's own error was not shown"
     assert "removing" not in result.stderr and "not a venv" not in result.stderr
+
+
+def _venv_whose_python_is_gone(tmp_path: Path) -> Path:
+    """A venv whose bin/python points to a Python since removed (pyenv uninstall, an upgrade)."""
+    venv = _venv_without_pip(tmp_path)
+    python = venv / "bin" / "python"
+    python.unlink()
+    python.symlink_to(tmp_path / "a-python-since-removed")
+    return venv
+
+
+def test_a_venv_whose_python_is_gone_is_made_again(tmp_path: Path) -> None:
+    # make saw no bin/python and ran venv over the old one, which failed on the dangling
+    # link: removed, with the user sent to install python3-venv.
+    venv = _venv_whose_python_is_gone(tmp_path)
+    offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
+    result = _make_venv(tmp_path, Path(sys.executable), env=offline)
+    assert result.returncode == 0, result.stderr
+    assert "removing it and making it again" in result.stderr
+    pip = subprocess.run([venv / "bin" / "python", "-m", "pip", "--version"], capture_output=True, timeout=120)
+    assert pip.returncode == 0, pip.stderr
+
+
+@pytest.mark.parametrize("entry", ["notes.txt", "share"])
+def test_a_venv_whose_python_is_gone_is_left_if_it_holds_more_than_a_venv(tmp_path: Path, entry: str) -> None:
+    # A project folder made a venv (notes.txt), or this Makefile's venv with its packages
+    # (share/man): the failed remake removed it all, ad5d2f7's "removed only if it holds no
+    # more than a venv made here" held only for a venv whose bin/python still ran.
+    venv = _venv_whose_python_is_gone(tmp_path)
+    mine = venv / entry / "mine.txt" if entry == "share" else venv / entry
+    mine.parent.mkdir(exist_ok=True)
+    mine.write_text("mine")
+    result = _make_venv(tmp_path, _python_like_debian_without_python3_venv(tmp_path))
+    assert result.returncode != 0
+    assert mine.read_text() == "mine"
+    assert f"holds {entry} besides a venv's own files" in result.stderr
+    assert "python3-venv" not in result.stderr
