@@ -850,6 +850,40 @@ def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_ea
     assert people == {f"{name} (#{track_id})" for track_id, name in enumerate(names, 1)}
 
 
+def _plots_and_titles(timeline: SessionTimeline) -> tuple[float, list[tuple[float, float, float]]]:
+    """The figure's width, and for the strips and the shares: the plot's width, its
+    title's left and right edge (all in pixels)."""
+    figure = timeline_figure(timeline)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    figure.canvas.draw()
+    drawn = []
+    for axes in figure.axes[:2]:
+        title = axes.title.get_window_extent(renderer)
+        drawn.append((axes.get_window_extent(renderer).width, title.x0, title.x1))
+    return figure.bbox.width, drawn
+
+
+def test_long_names_widen_the_plot_rather_than_squeeze_it_or_cut_its_titles() -> None:
+    # Was (analyze --report of a folder of pictures named like "a very long picture name
+    # from the holiday trip number 1.jpg"): both columns of names took their width from
+    # the two plots, the shares' 100 px wide, its title "Share per emotion" cut at the PNG's edge.
+    def played(names: list[str]) -> SessionTimeline:
+        timeline = SessionTimeline(SIX_LABELS)
+        for track_id, name in enumerate(names, 1):
+            timeline.set_name(track_id, name)
+        play(timeline, 2.0, 10.0, [face(track_id, "happy") for track_id in range(1, len(names) + 1)])
+        return timeline
+
+    short_width, short = _plots_and_titles(played(["", "", ""]))
+    long_width, long = _plots_and_titles(
+        played([f"a very long picture name from the trip number {n}.jpg" for n in (1, 2, 3)])
+    )
+    assert long_width > short_width
+    for (plot, left, right), (short_plot, _, _) in zip(long, short):
+        assert 0.0 <= left and right <= long_width, (left, right, long_width)
+        assert plot >= 0.9 * short_plot, (plot, short_plot)
+
+
 def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_a_font_that_has_it() -> None:
     # Was: a Chinese name (given in the app, or a folder picture's file name in analyze
     # --report) was empty boxes in the plot, and matplotlib warned of each missing glyph.

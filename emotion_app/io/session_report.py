@@ -46,6 +46,9 @@ CSV_COLUMNS = ("person", "emotion", "seconds", "share")
 MAX_PLOT_PEOPLE = LONGEST_KEPT
 # A row's name in the plot is cut to this many characters (the CSV has it whole).
 MAX_LABEL_CHARS = 40
+# The two plots' least width together (inches of the figure's 10): a little under what
+# they have beside short names ("#12", "everyone (19 s of faces)"), so only long ones widen it.
+MIN_PLOTS_WIDTH_IN = 7.0
 # Each person's portrait beside their row, this tall (pixels of the PNG).
 PORTRAIT_PIXELS = 36
 # Between a portrait and the tick left of it, and the name left of that (points).
@@ -173,6 +176,12 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
         for text in axes.get_yticklabels():
             _add_fallback_fonts(text)
     figure.tight_layout(rect=(0, 0.08, 1, 1))
+    # Long names (a folder's file names) took their width from the two plots, the shares'
+    # squeezed to a sliver and its title cut at the edge: the figure widens for them instead.
+    plots_in = (strips.get_position().width + shares.get_position().width) * figure.get_figwidth()
+    if plots_in < MIN_PLOTS_WIDTH_IN:
+        figure.set_figwidth(figure.get_figwidth() + MIN_PLOTS_WIDTH_IN - plots_in)
+        figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
 
 
