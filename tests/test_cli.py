@@ -249,6 +249,21 @@ def test_the_reports_length_is_cut_down_as_its_plot_cuts_it(
     assert sum(everyone) == pytest.approx(95 / 24, abs=0.001)  # the CSV's, to the millisecond
 
 
+def test_a_clip_shorter_than_a_tenth_is_not_told_as_lasting_nothing(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: two frames at 30 fps (0.067 s) printed "(0.0 s, 1 person)", beside the plot's
+    # "#1 (<0.1 s)" and the summary CSV's 0.067 s.
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=2, motion="static", fps=30.0)
+    report = tmp_path / "report"
+    assert main(["analyze", str(video.path), "--report", str(report), "--weights", str(random_weights)]) == 0
+    assert f"{report / 'emotion-timeline.png'} and emotion-summary.csv (<0.1 s, 1 person)" in capsys.readouterr().out
+    _, summary = read_csv(report / "emotion-summary.csv")
+    assert sum(float(row["seconds"]) for row in summary if row["person"] == "everyone") == pytest.approx(
+        2 / 30, abs=0.001
+    )
+
+
 def _picture_file(path: Path, picture: np.ndarray) -> None:
     """``picture`` as a PNG at ``path``, whatever characters its name holds."""
     ok, data = cv2.imencode(".png", picture)

@@ -850,6 +850,17 @@ def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_ea
     assert people == {f"{name} (#{track_id})" for track_id, name in enumerate(names, 1)}
 
 
+def test_a_session_shorter_than_a_second_is_not_titled_as_lasting_nothing() -> None:
+    # Was: "Shown emotion over the last 0 s" for analyze --report of a clip of a few frames,
+    # beside its row's "#1 (0.4 s)"; a session of none (no frame's time yet) keeps "0 s".
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 0.5, 10.0, [face(1, "happy")])
+    assert timeline_figure(timeline).axes[0].get_title() == "Shown emotion over the last <1 s"
+    assert [text.get_text() for text in timeline_figure(timeline).axes[1].get_yticklabels()][0] == "#1 (0.4 s)"
+    empty = SessionTimeline(SIX_LABELS)
+    assert timeline_figure(empty).axes[0].get_title() == "Shown emotion over the last 0 s"
+
+
 def _plots_and_titles(timeline: SessionTimeline) -> tuple[float, list[tuple[float, float, float]]]:
     """The figure's width, and for the strips and the shares: the plot's width, its
     title's left and right edge (all in pixels)."""

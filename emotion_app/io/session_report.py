@@ -146,7 +146,9 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     if not people:  # analyze of a faceless input: say why the plots are empty
         strips.text(0.5, 0.5, "No face was found", transform=strips.transAxes, ha="center", va="center")
     strips.set_xlabel("session time (s)")
-    title = f"Shown emotion over the last {session_length_text(end - start)}"
+    # A few frames' session is no "last 0 s"; the panel's caption keeps "0 s" beside "0:00".
+    length = "<1 s" if 0.0 < end - start < 1.0 else session_length_text(end - start)
+    title = f"Shown emotion over the last {length}"
     left_out = _left_out_text(timeline, len(people))
     strips.set_title(f"{title}\n{left_out}" if left_out else title)
 
@@ -423,8 +425,10 @@ def session_length_text(seconds: float) -> str:
 
 def tenths_text(seconds: float) -> str:
     """Seconds cut down to tenths, as the plot cuts its times down: a session of 3.96 s
-    reads "3.9 s" beside the plot's "over the last 3 s", where rounding read "4.0 s"."""
-    return f"{_whole(max(0.0, seconds) * 10.0) / 10.0:.1f} s"
+    reads "3.9 s" beside the plot's "over the last 3 s", where rounding read "4.0 s"; one of
+    a frame or two "<0.1 s", as :func:`duration_text` says a face's, not "0.0 s"."""
+    tenths = _whole(max(0.0, seconds) * 10.0)
+    return "<0.1 s" if tenths == 0 and seconds > 0.0 else f"{tenths / 10.0:.1f} s"
 
 
 def duration_text(seconds: float) -> str:
