@@ -911,6 +911,28 @@ def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_a_font_that_has_it() -> Non
     assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
 
 
+def test_a_name_no_installed_font_draws_is_one_warning_not_one_per_glyph_and_draw(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was (analyze --report of a folder holding "日本語の写真.jpg" on a machine with no CJK
+    # font): matplotlib's UserWarning for each glyph at each drawing, 12 lines of stderr
+    # naming session_report.py's source lines, and still no word of what was lost.
+    primary = overlay_font_path()
+    lacking = "\U000f0000\U000f0001"  # private use: no font has them
+    if primary is None or any(fallback_font(char, primary) is not None for char in lacking):
+        pytest.skip("an installed font draws the private-use characters")
+    timeline = SessionTimeline(SIX_LABELS)
+    timeline.set_name(1, f"{lacking}.png")
+    play(timeline, 1.0, 10.0, [face(1, "happy")])
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("WARNING"):
+        warnings.simplefilter("always")
+        png, summary = write_report(timeline, tmp_path)
+    assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    told = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(told) == 1 and "\\U000f0000" in told[0] and "empty boxes" in told[0], told
+    assert cv2.imread(str(png)) is not None and f"{lacking}.png (#1)" in summary.read_text(encoding="utf-8")
+
+
 def drawn_spans(timeline: SessionTimeline) -> tuple[tuple[float, float], list[list[tuple[float, float]]]]:
     """The plot's time axis, and each row's blocks as (start, end) in session seconds."""
     strips = timeline_figure(timeline).axes[0]

@@ -50,6 +50,11 @@ def fallback_font(char: str, primary: Path) -> Path | None:
     return _first_font_with(ord(char))
 
 
+def undrawable(char: str, primary: Path) -> bool:
+    """Whether neither ``primary`` nor any installed font has ``char``: it shows as a box."""
+    return not char.isascii() and ord(char) not in _charmap(str(primary)) and _first_font_with(ord(char)) is None
+
+
 @lru_cache(maxsize=4096)
 def _first_font_with(code: int) -> Path | None:
     for path in _installed_fonts()[:MAX_FONTS_TRIED]:

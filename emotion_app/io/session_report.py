@@ -18,14 +18,16 @@ import io
 import logging
 import math
 import os
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..spreadsheet import spreadsheet_text
 from ..timeline import LONGEST_KEPT, PersonSummary, SessionTimeline, seen_longest_key
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
-from .font_fallback import fallback_font
+from .font_fallback import fallback_font, undrawable
 from .output_group import commit_together
 from .output_recovery import recover_stopped, tagged_unfinished
 from .overlay import overlay_font_path
@@ -81,7 +83,9 @@ def summary_csv(timeline: SessionTimeline) -> bytes:
 def timeline_png(timeline: SessionTimeline, dpi: int = 110) -> bytes:
     """The timeline plot (:func:`timeline_figure`) as a PNG."""
     buffer = io.BytesIO()
-    timeline_figure(timeline, dpi).savefig(buffer, format="png")
+    figure = timeline_figure(timeline, dpi)
+    with _no_glyph_warnings():
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -174,16 +178,25 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             ncol=min(len(colors), 8),
             frameon=False,
         )
+    undrawn: dict[str, None] = {}
     for axes in (strips, shares):
         for text in axes.get_yticklabels():
-            _add_fallback_fonts(text)
-    figure.tight_layout(rect=(0, 0.08, 1, 1))
+            undrawn.update(dict.fromkeys(_add_fallback_fonts(text)))
+    if undrawn:  # one line, where matplotlib warned of each glyph at each drawing
+        log.warning(
+            "no installed font draws %s: the plot shows %s as empty boxes (the summary CSV has the names whole)",
+            ", ".join(char if char.isprintable() else _escaped(char) for char in undrawn),
+            "it" if len(undrawn) == 1 else "them",
+        )
+    with _no_glyph_warnings():
+        figure.tight_layout(rect=(0, 0.08, 1, 1))
     # Long names (a folder's file names) took their width from the two plots, the shares'
     # squeezed to a sliver and its title cut at the edge: the figure widens for them instead.
     plots_in = (strips.get_position().width + shares.get_position().width) * figure.get_figwidth()
     if plots_in < MIN_PLOTS_WIDTH_IN:
         figure.set_figwidth(figure.get_figwidth() + MIN_PLOTS_WIDTH_IN - plots_in)
-        figure.tight_layout(rect=(0, 0.08, 1, 1))
+        with _no_glyph_warnings():
+            figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
 
 
@@ -211,18 +224,36 @@ def _left_out_text(timeline: SessionTimeline, rows: int) -> str:
     return ""
 
 
-def _add_fallback_fonts(text: Text) -> None:
+@contextmanager
+def _no_glyph_warnings() -> Iterator[None]:
+    """Drawing with matplotlib's warnings of missing glyphs ignored: :func:`timeline_figure`
+    says once which characters no font draws."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        yield
+
+
+def _escaped(char: str) -> str:
+    """``char`` as Python writes it in a string: "\\U000f0000" for one that prints as nothing."""
+    return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+
+
+def _add_fallback_fonts(text: Text) -> list[str]:
     """Let ``text`` draw the characters DejaVu Sans lacks (a Chinese name, a picture's
     Japanese file name) in the installed fonts that have them, as the overlay does: in
-    DejaVu alone they were empty boxes."""
+    DejaVu alone they were empty boxes. Returns those no installed font has."""
     label = text.get_text()
     primary = overlay_font_path()
     if label.isascii() or primary is None:
-        return
+        return []
     from matplotlib.font_manager import FontProperties, fontManager
 
     families: list[str] = []
+    undrawn: list[str] = []
     for char in dict.fromkeys(label):
+        if undrawable(char, primary):
+            undrawn.append(char)
+            continue
         path = fallback_font(char, primary)
         if path is not None:
             if str(path) not in {entry.fname for entry in fontManager.ttflist}:
@@ -232,6 +263,7 @@ def _add_fallback_fonts(text: Text) -> None:
                 families.append(family)
     if families:
         text.set_fontfamily(["DejaVu Sans", *families])
+    return undrawn
 
 
 def share_label(person: PersonSummary) -> str:
