@@ -417,6 +417,20 @@ def test_unwritable_output_exits_2(
     assert "unsupported output type" in capsys.readouterr().err
 
 
+def test_an_output_of_no_type_written_names_its_option_and_the_picture_types(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "error: x.gif: unsupported output type; use .avi, .m4v, .mkv, .mov, .mp4 or an
+    # image suffix" for one picture: a GIF is an image to its user (and read as one in a
+    # folder), and the line named no option, where analyze's others name theirs.
+    image = tmp_path / "face.jpg"
+    cv2.imwrite(str(image), astronaut_bgr())
+    assert main(["analyze", str(image), "-o", str(tmp_path / "x.gif"), "--weights", str(random_weights)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --output {tmp_path / 'x.gif'}: unsupported output type") and err.count("\n") == 1
+    assert all(suffix in err for suffix in (".mp4", ".jpg", ".png", ".webp")), err
+
+
 def _run_module(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """The real ``python -m emotion_app`` process, as a user runs it, and the modules it imported."""
     done = subprocess.run(

@@ -271,7 +271,10 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
         )
     video_writer = (  # opens nothing yet
         AnnotatedVideoWriter(
-            args.output, _video_rate(args.output, media), FOLDER_VIDEO_MIN_SIDE if media.kind == "folder" else 0
+            args.output,
+            _video_rate(args.output, media),
+            FOLDER_VIDEO_MIN_SIDE if media.kind == "folder" else 0,
+            name="--output",
         )
         if args.output
         else None

@@ -739,6 +739,12 @@ PICTURE_VIDEO_FPS = 1.0
 MPEG4_MAX_SIDE = 8191
 
 
+def _either(suffixes: frozenset[str]) -> str:
+    """``suffixes`` as a choice in words: ".avi, .mkv or .mp4"."""
+    names = sorted(suffixes)
+    return f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 class AnnotatedVideoWriter:
     """Writes BGR frames to a video; opened on the first frame, whose size it keeps.
 
@@ -759,24 +765,28 @@ class AnnotatedVideoWriter:
     :meth:`discard` drops what was written and leaves ``path`` as it was.
     """
 
-    def __init__(self, path: str | os.PathLike[str], fps: float | None = None, min_side: int = 0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], fps: float | None = None, min_side: int = 0, name: str = ""
+    ) -> None:
         self.path = Path(path)
+        said = f"{name} {self.path}" if name else str(self.path)  # ``name``: the option that gave it
         self.fps = float(fps) if fps and fps > 0 else 10.0
         self.min_side = int(min_side)
         suffix = self.path.suffix.lower()
         self.still = suffix in IMAGE_SUFFIXES
         if not self.still and suffix not in VIDEO_SUFFIXES:
+            # Each picture type named: a GIF is an image to its user, and OpenCV writes none.
             raise OutputError(
-                f"{self.path}: unsupported output type; use {', '.join(sorted(VIDEO_SUFFIXES))} or an image suffix"
+                f"{said}: unsupported output type; use {_either(VIDEO_SUFFIXES)} for a video, or "
+                f"{_either(IMAGE_SUFFIXES)} for one picture"
             )
         if not self.still and not is_utf8_name(self.path.absolute()):
             raise OutputError(
-                f"{self.path}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose "
-                "another name"
+                f"{said}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose another name"
             )
         # H.264 for MP4 where the installed OpenCV can write it (probed once), else MPEG-4 Part 2.
         self.codec: VideoCodec | None = None if self.still else codec_for(suffix)
-        check_target(self.path)
+        check_target(self.path, name or "output")
         self._output = AtomicOutput(self.path)
         self._writer: cv2.VideoWriter | None = None
         self._size: tuple[int, int] | None = None
