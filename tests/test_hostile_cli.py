@@ -207,7 +207,7 @@ def test_a_folder_with_odd_names_sizes_and_a_video(tmp_path: Path, caplog: pytes
     frames = list(media.frames())
     assert [index for index, _, _ in frames] == [0, 2]
     assert "skipping " + str(folder / "b.jpg") + ": 5.0 GiB, too large for a picture" in caplog.text
-    assert "its 1 video file(s) are left out" in caplog.text
+    assert "its 1 video file is left out" in caplog.text
 
 
 def test_pictures_in_subfolders_are_not_passed_over_in_silence(
@@ -222,24 +222,26 @@ def test_pictures_in_subfolders_are_not_passed_over_in_silence(
     cv2.imwrite(str(folder / "more" / "b.png"), astronaut_bgr())
     csv_path = tmp_path / "o.csv"
     assert main(["analyze", str(folder), "--csv", str(csv_path), "--no-progress"]) == 0
-    assert "only the folder's own pictures are read; its 1 subfolder(s) are not looked into" in caplog.text
+    assert "only the folder's own pictures are read; its 1 subfolder is not looked into" in caplog.text
     assert {row.split(",")[0] for row in csv_path.read_text().splitlines()[1:]} == {"0"}
     capsys.readouterr()
     (folder / "a.png").unlink()
     assert main(["analyze", str(folder), "--csv", str(csv_path), "--no-progress"]) == 2
-    assert one_error_line(capsys.readouterr().err).endswith("; its 1 subfolder(s) are not looked into\n")
+    assert one_error_line(capsys.readouterr().err).endswith("; its 1 subfolder is not looked into\n")
 
 
 def test_a_folder_of_only_videos_says_they_are_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Was "folder holds no images (.bmp, ...)" alone: a folder of clips gave no word that
-    # its clips were there and why they were not read (a video is given on its own).
+    # its clips were there and why they were not read (a video is given on its own); and
+    # then "its 2 video file(s) are ...; its 2 subfolder(s) are ...", as no one writes.
     folder = tmp_path / "clips"
     (folder / "more").mkdir(parents=True)
+    (folder / "most").mkdir()
     for name in ("a.mp4", "b.avi"):
         write_astronaut_video(folder / name, num_frames=2, frame_size=(96, 72), face_size=40)
     assert main(["analyze", str(folder), "--no-progress"]) == 2
     assert one_error_line(capsys.readouterr().err).endswith(
-        "; its 2 video file(s) are left out (a video is read on its own); its 1 subfolder(s) are not looked into\n"
+        "; its 2 video files are left out (a video is read on its own); its 2 subfolders are not looked into\n"
     )
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "read_image",
     "read_picture",
 ]
+from ..wording import count_text
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_stderr_silenced, quiet_opencv_log
 from .frame_format import decode_samples_as_they_are
 from .frame_times import FrameTimes
@@ -187,16 +188,19 @@ def open_input(path: str | os.PathLike[str]) -> MediaInput:
             videos = sum(1 for p in entries if p.suffix.lower() in VIDEO_SUFFIXES and holds_a_file(p))
         except OSError as exc:  # a folder the user may not list, or whose files' kinds may not be asked
             raise InputError(f"{path}: the folder cannot be read ({exc.strerror or exc})") from None
-        not_looked_into = f"its {subfolders} subfolder(s) are not looked into" if subfolders else ""
+        # "1 video file is", "2 video files are", as the window's status line counts them.
+        not_looked_into = f"its {_counted(subfolders, 'subfolder')} not looked into" if subfolders else ""
         if not images:
             # A folder of clips said only that it held no images, not why its clips were not read.
-            videos_told = f"its {videos} video file(s) are left out (a video is read on its own)" if videos else ""
+            videos_told = (
+                f"its {_counted(videos, 'video file')} left out (a video is read on its own)" if videos else ""
+            )
             raise InputError(
                 f"{path}: folder holds no images ({', '.join(sorted(FOLDER_SUFFIXES))})"
                 + "".join(f"; {told}" for told in (videos_told, not_looked_into) if told)
             )
         if videos:
-            log.warning("%s: a folder is read as pictures; its %d video file(s) are left out", path, videos)
+            log.warning("%s: a folder is read as pictures; its %s left out", path, _counted(videos, "video file"))
         if not_looked_into:
             log.warning("%s: only the folder's own pictures are read; %s", path, not_looked_into)
         return MediaInput(
@@ -737,6 +741,11 @@ FOLDER_VIDEO_MIN_SIDE = 640
 PICTURE_VIDEO_FPS = 1.0
 # The widest or tallest frame FFmpeg's MPEG-4 Part 2 encoder takes (it refuses 8192).
 MPEG4_MAX_SIDE = 8191
+
+
+def _counted(number: int, noun: str) -> str:
+    """``number`` of ``noun`` with its verb: "1 subfolder is", "2 subfolders are"."""
+    return f"{count_text(number, noun)} {'is' if number == 1 else 'are'}"
 
 
 def _either(suffixes: frozenset[str]) -> str:
