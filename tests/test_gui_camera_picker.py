@@ -779,6 +779,45 @@ def test_the_view_behind_the_banner_says_the_refusal_as_it_is_retold_and_dropped
     assert window.view.placeholder == window.source_banner.text()
 
 
+def test_the_offer_after_a_refusal_names_the_other_camera_of_its_name_by_index(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: "Could not open camera 'Logitech C920' (index 6): it is not plugged in. Camera
+    # available: Logitech C920 (in the toolbar's list).", its button "Start Logitech C920":
+    # the one at index 1, by the very name just refused. The one picked was unplugged as it
+    # was picked (gui_monkey seeds 7119, 7121, 7123), so the picker never showed it apart.
+    bench = CameraBench(gui_video.path, good_frames=10_000)
+
+    def factory(spec: SourceSpec) -> FrameSource:
+        if isinstance(spec, CameraSpec) and spec.index == C920_SECOND.index:
+            raise SourceOpenError(f"Could not open {spec.describe()}: it is not plugged in")
+        return bench(spec)
+
+    window = make_window(devices=[C920_FIRST, BUILT_IN, C920_SECOND], source_factory=factory)
+    qtbot.waitUntil(lambda: window.is_running, timeout=WAIT_MS)
+    monitor = device_monitor_of(window)
+    monitor.set_devices([C920_FIRST, BUILT_IN])  # unplugged, the list read, then the click lands
+    window.choose_camera(C920_SECOND)
+    refusal = "Could not open camera 'Logitech C920' (index 6): it is not plugged in."
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith(refusal), timeout=WAIT_MS)
+    assert window.picker.current_device() != C920_SECOND  # not listed: not shown apart
+    monitor.set_devices([C920_FIRST])
+    assert window.source_banner.text() == (
+        f"{refusal} Camera available: Logitech C920 at index 1 (in the toolbar's list)."
+    )
+    assert window.source_banner.button_captions()[:1] == ["Start Logitech C920 at index 1"]
+    monitor.set_devices([BUILT_IN, C920_FIRST])
+    assert window.source_banner.text() == (
+        f"{refusal} Cameras available: Integrated Webcam, Logitech C920 at index 1 (in the toolbar's list)."
+    )
+    # The one refused listed again, alone of its name: the name says which, the one refused.
+    monitor.set_devices([BUILT_IN, C920_SECOND])
+    assert window.source_banner.text() == (
+        f"{refusal} Cameras available: Integrated Webcam, Logitech C920 (in the toolbar's list)."
+    )
+    assert window.source_banner.button_captions()[:1] == ["Start Logitech C920"]
+
+
 def test_the_view_behind_the_banner_drops_a_name_not_found_once_a_camera_of_that_name_is_listed(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
 ) -> None:

@@ -344,10 +344,11 @@ class SourceMessages:
             offered = self._offered_camera(devices)
             # The reason the camera asked for did not start comes first: the offer takes its place.
             # An "&" of the name's own is shown, not taken for a mnemonic (Alt+letter).
+            apart = self._named_apart(devices, problem)
             offer = _Offer(
-                self._cameras_available(devices),
+                self._cameras_available(devices, apart),
                 problem.reason if problem is not None else "",
-                f"Start {escaped(self._told_apart(offered, devices))}",
+                f"Start {escaped(self._told_apart(offered, devices, apart))}",
                 offered,
                 problem is not None,
             )
@@ -514,11 +515,11 @@ class SourceMessages:
         selected = self._picker.current_device()
         return selected if selected in devices else devices[0]
 
-    def _told_apart(self, offered: CameraDevice, devices: list[CameraDevice]) -> str:
+    def _told_apart(self, offered: CameraDevice, devices: list[CameraDevice], apart: list[CameraDevice]) -> str:
         """The name of ``offered`` for its button, with its index where another camera the
-        picker lists shares that name (one model twice, or the one chosen shown apart, gone):
-        "Start Logitech C920" would not say which of them starts."""
-        alike = [device for device in [*devices, *self._shown_apart(devices)] if device.name == offered.name]
+        picker lists, or of ``apart``, shares that name (one model twice, or the one chosen
+        shown apart, gone): "Start Logitech C920" would not say which of them starts."""
+        alike = [device for device in [*devices, *apart] if device.name == offered.name]
         name = _elided(offered.name)
         return f"{name} at index {offered.index}" if len(alike) > 1 else name
 
@@ -527,12 +528,26 @@ class SourceMessages:
         shown = self._picker.current_device()
         return [shown] if shown is not None and shown not in devices else []
 
-    def _cameras_available(self, devices: list[CameraDevice]) -> str:
+    def _named_apart(self, devices: list[CameraDevice], problem: _CameraProblem | None) -> list[CameraDevice]:
+        """The cameras the offer names beside ``devices``: the one the picker shows apart,
+        and the one whose refusal (``problem``) the offer begins with, where not listed (one
+        unplugged as it was picked is not shown apart): "Could not open camera 'Logitech
+        C920' (index 6) … Camera available: Logitech C920" would offer the one refused."""
+        apart = self._shown_apart(devices)
+        spec = problem.spec if problem is not None and problem.reason else None
+        if isinstance(spec, CameraSpec) and spec.name and not spec.url:
+            named = [(device.name, device.index) for device in [*devices, *apart]]
+            if (spec.name, spec.index) not in named:
+                apart.append(CameraDevice(spec.name, spec.index))
+        return apart
+
+    def _cameras_available(self, devices: list[CameraDevice], apart: list[CameraDevice] | None = None) -> str:
         """What the offer and the status line say of ``devices`` listed anew, in one wording:
-        a camera named apart where the toolbar's list, the one chosen shown apart too, holds
-        another of its name, as the offer's button names it."""
+        a camera named apart where the toolbar's list, the one chosen shown apart too (or
+        ``apart``, the offer's), holds another of its name, as the offer's button names it."""
         available = "Camera available" if len(devices) == 1 else "Cameras available"
-        return f"{available}: {names_apart(devices, self._shown_apart(devices))} (in the toolbar's list)."
+        among = self._shown_apart(devices) if apart is None else apart
+        return f"{available}: {names_apart(devices, among)} (in the toolbar's list)."
 
 
 def _sentence(text: str) -> str:
