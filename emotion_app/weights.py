@@ -216,11 +216,17 @@ def _read_safetensors_header(path: Path) -> tuple[dict[str, str], dict[str, tupl
     def corrupt(reason: str) -> WeightsError:
         return _damaged(path, reason)
 
-    def not_weights() -> WeightsError:
-        return WeightsError(f"{path} is not a weights file of this app (a .safetensors model file is expected)")
-
     # Bytes no safetensors file begins with are "damaged" only in a file named as one.
     named_as_weights = path.suffix.lower() == ".safetensors"
+
+    def not_weights() -> WeightsError:
+        # Named as one, "a .safetensors model file is expected" would deny what the user sees.
+        why = (
+            "named .safetensors, but not in that format"
+            if named_as_weights
+            else "a .safetensors model file is expected"
+        )
+        return WeightsError(f"{path} is not a weights file of this app ({why})")
 
     try:
         with open(path, "rb") as handle:

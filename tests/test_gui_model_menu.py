@@ -222,6 +222,26 @@ def test_an_empty_file_not_named_as_weights_is_told_no_weights_file_not_damaged_
     assert model_status_of(window).active_weights == in_use and empty.read_bytes() == b""
 
 
+def test_a_file_named_as_weights_whose_bytes_are_no_header_is_not_told_safetensors_are_expected(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was (gui_monkey seeds 7116-7125, its corrupt.safetensors): "… notes.safetensors is not
+    # a weights file of this app (a .safetensors model file is expected)": it is named so.
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_status is not None, timeout=WAIT_MS)
+    in_use = active_weights_of(window)
+    notes = tmp_path / "notes.safetensors"
+    notes.write_bytes(b"not a safetensors file")
+    window.choose_weights(notes)
+    qtbot.waitUntil(lambda: model_status_of(window).weights_path == notes, timeout=WAIT_MS)
+    assert window.model_banner.text() == (
+        f"Could not load the model: {notes} is not a weights file of this app (named .safetensors, but not in "
+        f"that format). Still using {in_use.name}."
+    )
+    assert model_status_of(window).active_weights == in_use
+    assert notes.read_bytes() == b"not a safetensors file"
+
+
 def test_a_model_of_the_menus_folder_that_is_a_loop_of_links_is_said_not_to_load(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
