@@ -20,7 +20,9 @@ from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
 from emotion_app.sources.files import open_file
-from emotion_app.sources.specs import VideoFileSpec
+from emotion_app.sources.frame_source import FrameSource
+from emotion_app.sources.opening import open_frame_source
+from emotion_app.sources.specs import SourceSpec, VideoFileSpec
 from tests.gui_support import (
     WAIT_MS,
     WindowFactory,
@@ -306,6 +308,48 @@ def test_a_stream_that_does_not_say_its_length_is_read_from_its_first_frame_agai
         source.release()
     assert frames[2] is None
     assert [int(frame.mean()) for frame in frames[:2] if frame is not None] == [40, 200]
+
+
+def test_a_raw_mjpeg_of_one_jpeg_written_on_as_it_opens_stays_one_picture(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a raw MJPEG of one JPEG, a picture, read on the JPEGs a recorder wrote after it
+    # opened: two more frames played with a seek bar under "Finished playing rec.mjpeg
+    # (1 picture)". It is the picture it was when opened, as a PNG named .mp4 is.
+    picture = astronaut_bgr()
+    first, later = (cv2.imencode(".jpg", frame)[1].tobytes() for frame in (picture, picture[:, ::-1].copy()))
+    written_on: dict[Path, bytes] = {}  # what a recorder writes into a file as it is opened
+
+    def recorder_writes_on(spec: SourceSpec) -> FrameSource:
+        source = open_frame_source(spec)
+        if isinstance(spec, VideoFileSpec) and spec.path in written_on:
+            with spec.path.open("ab") as out:
+                out.write(written_on.pop(spec.path))
+        return source
+
+    window = make_window(source_factory=recorder_writes_on)
+    recording = tmp_path / "rec.mjpeg"
+    recording.write_bytes(first)
+    written_on[recording] = later * 2
+    window.open_video(recording)
+    qtbot.waitUntil(lambda: window.source_banner.text().startswith("Finished"), timeout=WAIT_MS)
+    assert window.source_banner.text().startswith("Finished playing rec.mjpeg (1 picture)")
+    info = source_info_of(window)
+    assert info.what == "image" and info.single_picture, info
+    assert shown_result(window).frame_index == 0  # the JPEGs written after it were not played
+    assert not window.playback_bar.isVisible() and not window.step_forward_action.isEnabled()
+    # Played again, it is the clip it has become.
+    window.restart()
+    qtbot.waitUntil(lambda: source_info_of(window).frame_count == 3, timeout=WAIT_MS)
+    assert source_info_of(window).what == "video file"
+    # One JPEG and a second begun (still being written) is a clip: the second plays once whole.
+    begun = tmp_path / "begun.mjpeg"
+    begun.write_bytes(first + later[: len(later) // 2])
+    written_on[begun] = later[len(later) // 2 :]
+    window.open_video(begun)
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text().startswith("Finished playing begun.mjpeg (2 frames)")
+    assert source_info_of(window).what == "video file" and shown_result(window).frame_index == 1
 
 
 def test_a_single_picture_has_no_seek_bar(qtbot: QtBot, make_window: WindowFactory, tmp_path: Path) -> None:

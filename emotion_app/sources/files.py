@@ -394,12 +394,14 @@ class RawMjpegFrameSource:
         self.position = 0
         self._closed = False
         self._give_up: Callable[[], bool] | None = None
-        # A file of one JPEG (a photo named .mp4): a picture, nothing to seek or step through.
-        self.one_picture = self._file.index.count == 1
+        # A file of one JPEG (a photo named .mp4): a picture, nothing to seek or step through;
+        # not one with a second JPEG begun after it (a recorder's, written on: a clip). It
+        # stays one: a JPEG a recorder writes after it, read on, played under "(1 picture)".
+        self.one_picture = self._file.index.count == 1 and self._file.index.cut_short is None
 
     @property
     def frame_count(self) -> int:
-        return self._file.index.count or 0
+        return 1 if self.one_picture else self._file.index.count or 0
 
     @property
     def why_ended(self) -> str | None:
@@ -426,6 +428,8 @@ class RawMjpegFrameSource:
         if self._closed:
             return None
         place = self._next - 1 if self._pending is not None else self._next
+        if self.one_picture and place > 0:
+            return None  # the picture's only frame read: what follows it was written since
         frame, self._pending = self._pending, None
         if frame is None:
             packet = self._file.jpeg(place, self._give_up)
