@@ -11,6 +11,8 @@ import csv
 import dataclasses
 import inspect
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +35,7 @@ from emotion_app.io.overlay_layout import layout_overlay
 from emotion_app.samples import SIX_LABELS, VideoTruth, write_astronaut_video
 from emotion_app.sources.specs import VideoFileSpec
 from tests.gui_support import (
+    REPO,
     WAIT_MS,
     CameraBench,
     WindowFactory,
@@ -259,6 +262,34 @@ def test_a_snapshot_that_cannot_be_written_names_itself_once(
         window.snapshots.save(result, target)
         qtbot.waitUntil(banner_says(message), timeout=WAIT_MS)
     assert [path.name for path in folder.iterdir()] == ["kept.txt"] and blocker.read_text() == "kept"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX file size limit stands in for a failing disk")
+def test_a_snapshot_whose_write_fails_names_itself_once(tmp_path: Path) -> None:
+    # Was: "could not write snapshot: …/shot.png: could not write (File too large)", the
+    # failure said twice, where the write itself fails (past every check made before it).
+    target = tmp_path / "shot.png"
+    child = f"""
+import resource, signal
+from pathlib import Path
+import numpy as np
+from emotion_app.gui.messages import InferenceResult
+from emotion_app.gui.snapshot import save_snapshot
+from emotion_app.samples import SIX_LABELS
+
+noise = np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8)  # a PNG of ~230 KB
+result = InferenceResult(1, 0, noise, noise, noise, (), SIX_LABELS, 0.0, 0.0, 0.0)
+# Files of at most 4 KiB from now on: the PNG's write fails (EFBIG), as on a failing disk.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+try:
+    save_snapshot(result, Path({str(target)!r}))
+except OSError as exc:
+    print(exc)
+"""
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.stdout.strip() == f"Snapshot not saved: {target}: could not write (File too large)", done
+    assert list(tmp_path.iterdir()) == []  # nor a part of it left beside
 
 
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(

@@ -102,7 +102,8 @@ def _write_png(result: InferenceResult, path: Path, lane: _Lane | None = None) -
             _check_target(path)
             write_bytes(path, encoded.tobytes(), answered=lane.answered if lane is not None else None)
     except OutputError as exc:
-        raise OSError(f"could not write snapshot: {exc}") from exc
+        # Not "could not write snapshot: PATH: could not write (…)": the error names the failure.
+        raise OSError(f"Snapshot not saved: {exc}") from exc
     return own_overlay
 
 
