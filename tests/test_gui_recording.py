@@ -87,6 +87,29 @@ def test_one_key_snapshot_and_record_go_into_the_output_folder(
     assert "Open folder" in window.notice_banner.button_captions()
 
 
+def test_the_rec_time_stands_still_while_the_recorded_file_is_paused(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # A paused frame is written once, so the file holds none of a pause: REC counted on
+    # from the wall clock, reading 0:13 for a recording of 5 s paused for 8.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, tmp_path)
+    wait_for_face_result(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    wait_for_recording(qtbot, window)
+    wait_until_recorded(qtbot, window)
+    pause_on_shown_frame(qtbot, window)
+    paused_text = window.rec_label.text()
+    qtbot.wait(2500)  # the status line's refreshes (twice a second) come meanwhile
+    window.recordings.refresh_indicator()
+    assert window.rec_label.text() == paused_text
+    window.resume()
+    qtbot.waitUntil(lambda: window.rec_label.text() != paused_text, timeout=WAIT_MS)  # time runs again
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+
+
 def test_an_unusable_output_folder_is_refused_with_a_way_out(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

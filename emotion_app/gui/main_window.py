@@ -1370,6 +1370,7 @@ class MainWindow(QMainWindow):
         # A single picture has no seek bar: it read "0:00 / 0:02" beside a picture shown to its end.
         self.playback_bar.setVisible(self.is_file and info is not None and not info.single_picture)
         self.view.set_standing(self._standing_words())
+        self.recordings.playback_changed()  # REC's time stands still with a paused file
         # The status line turns with the buttons: "Playing · …" stayed beside Pause's "Play",
         # and beside a finished file's "Start", until its next refresh (half a second).
         self._say_status()

@@ -98,7 +98,10 @@ class RecordingControl(QObject):
         self._play_again = play_again
         self._open_video_dialog = open_video_dialog
         self._recording: RecordingRequest | None = None
-        self._recording_started = 0.0
+        # The REC indicator's time: what the recording holds, so a file's pause (its frame is
+        # written once) stops it; it counted on from the wall clock, past the file's length.
+        self._recorded_s = 0.0  # before the stretch now playing
+        self._playing_since: float | None = None  # time.monotonic() since the file played on
         # A recording's folder and files, checked off the GUI thread; the recording starts
         # on the answer (see _record_when_checked).
         self._recording_check = BackgroundCall(check_timeout_s, self)
@@ -186,9 +189,24 @@ class RecordingControl(QObject):
         if self._recording is None:
             self.rec_label.hide()
             return
-        self.rec_label.setText(f"● REC {format_time(time.monotonic() - self._recording_started)}")
+        self.rec_label.setText(f"● REC {format_time(self._recorded_time())}")
         self.rec_label.setToolTip(f"Recording to {self._recording.video_path} and {self._recording.csv_path.name}")
         self.rec_label.show()
+
+    def playback_changed(self) -> None:
+        """The source was paused or played on (the window calls it with each change of its
+        actions): the REC indicator's time stands still while a file holds still."""
+        held = self._source_state.paused
+        if held and self._playing_since is not None:
+            self._recorded_s += time.monotonic() - self._playing_since
+            self._playing_since = None
+        elif not held and self._playing_since is None and self._recording is not None:
+            self._playing_since = time.monotonic()
+        self.refresh_indicator()
+
+    def _recorded_time(self) -> float:
+        playing = time.monotonic() - self._playing_since if self._playing_since is not None else 0.0
+        return self._recorded_s + playing
 
     def _on_record_triggered(self, checked: bool) -> None:
         if not checked:
@@ -268,7 +286,8 @@ class RecordingControl(QObject):
             info = state.info
             self._controller.start_recording(request, info.fps if info is not None and info.fps > 0 else FALLBACK_FPS)
         self._recording = request
-        self._recording_started = time.monotonic()
+        self._recorded_s = 0.0
+        self._playing_since = None if state.paused else time.monotonic()
         self._record_action.setChecked(True)
         self.refresh_indicator()
 
