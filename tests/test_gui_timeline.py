@@ -373,9 +373,10 @@ def test_an_export_into_a_file_says_why_in_a_banner_and_keeps_the_file(
     qtbot.waitUntil(lambda: "not a folder" in window.notice_banner.text(), timeout=WAIT_MS)
     # Was the path and "not a folder" only: the banner stays up over what comes next (the
     # next video), and must say what failed.
-    # Was "{blocker}: not a folder", worded unlike the output folder's "it is a file, not a folder".
-    assert (
-        window.notice_banner.text() == f"Could not export the session timeline: {blocker}: it is a file, not a folder"
+    # Was "{blocker}: not a folder", worded unlike the output folder's "it is a file, not a
+    # folder"; then "…timeline: {blocker}: it is …", two colons, not saying what {blocker} is.
+    assert window.notice_banner.text() == (
+        f"Could not export the session timeline into the folder {blocker}: it is a file, not a folder"
     )
     assert panel.export_button.isEnabled()
     assert blocker.read_text() == "keep me"

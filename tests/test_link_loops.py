@@ -169,7 +169,9 @@ def test_the_timeline_export_into_a_loop_says_so(
     qtbot.waitUntil(window.timeline_panel.export_button.isEnabled, timeout=WAIT_MS)  # a face seen
     window.timeline_panel.export_button.click()
     qtbot.waitUntil(lambda: window.notice_banner.text() != "", timeout=WAIT_MS)
-    assert window.notice_banner.text() == f"Could not export the session timeline: {loop}: it is {LINK_LOOP}"
+    # Then "Could not export the session timeline: LOOP: it is …", two colons stacked.
+    exported = "Could not export the session timeline into the folder"
+    assert window.notice_banner.text() == f"{exported} {loop}: it is {LINK_LOOP}"
     assert loop.readlink() == Path("exports-other")  # the link left as it was
 
 

@@ -26,7 +26,7 @@ from emotion_app.cli import main
 from emotion_app.io import atomic, report_process
 from emotion_app.io.font_fallback import fallback_font
 from emotion_app.io.overlay import overlay_font_path
-from emotion_app.io.report_process import pickled_session, write_report_in_child
+from emotion_app.io.report_process import FAILED, pickled_session, write_report_in_child
 from emotion_app.io.retime import MAX_HOLD_S
 from emotion_app.io.session_report import (
     CSV_COLUMNS,
@@ -1482,6 +1482,23 @@ def test_a_report_drawn_in_a_child_process_is_the_same_report(tmp_path: Path) ->
     assert again[1].read_bytes() == summary_csv(timeline)
     with pytest.raises(ReportError, match="not a folder"):
         write_report_in_child(session, summary)
+
+
+def test_an_export_into_no_folder_is_refused_as_the_output_folder_is(tmp_path: Path) -> None:
+    # Was "Could not export the session timeline: X: it is a file, not a folder": two colons,
+    # and X not said to be the folder, where the output folder's is "Cannot save into the
+    # output folder X: it is a file, not a folder."
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    session = pickled_session(SessionTimeline(SIX_LABELS))
+    with pytest.raises(ReportError) as error:
+        write_report_in_child(session, notes)
+    assert str(error.value) == f"{FAILED} into the folder {notes}: it is a file, not a folder"
+    # Was "…: X/sub: cannot create the folder (Not a directory)".
+    with pytest.raises(ReportError) as error:
+        write_report_in_child(session, notes / "sub")
+    assert str(error.value) == f"{FAILED} into the folder {notes / 'sub'}: it cannot be created (Not a directory)"
+    assert notes.read_text() == "keep me" and [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def _stuck_python(tmp_path: Path, then: str, exec_it: bool = True) -> tuple[Path, Path]:

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ..timeline import SessionTimeline
 from . import session_report
-from .session_report import ReportError, recover_stopped_report, unfinished_report_files
+from .session_report import ReportError, ReportFolderError, recover_stopped_report, unfinished_report_files
 
 MODULE = "emotion_app.io.report_process"
 # The child's first argument: numbered names beside an earlier report's, or the fixed ones.
@@ -272,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _COMMITTING:
             session_report.commit_report(staged, announce)
         reply = {"png": str(png), "csv": str(csv_path)}
+    except ReportFolderError as exc:  # as the output folder's refusal words it, not "FAILED: FOLDER: it …"
+        reply = {"error": f"{FAILED} into the folder {exc.folder}: {exc.problem}"}
     except ReportError as exc:  # it names only the path: a banner left up says what failed
         reply = {"error": f"{FAILED}: {exc}"}
     except Exception as exc:  # any failure must reach the user as a message

@@ -61,6 +61,17 @@ class ReportError(OutputError):
     """A report that cannot be written; the message names the path and the reason."""
 
 
+class ReportFolderError(ReportError):
+    """A report's folder that cannot take it: "FOLDER: PROBLEM", ``problem`` in the output
+    folder's words ("it is a file, not a folder"), kept apart so that the window can say
+    "into the folder FOLDER: PROBLEM" as it does of the output folder."""
+
+    def __init__(self, folder: Path, problem: str) -> None:
+        super().__init__(f"{folder}: {problem}")
+        self.folder = folder
+        self.problem = problem
+
+
 def summary_rows(timeline: SessionTimeline) -> list[tuple[str, str, float, float]]:
     """(person, emotion, seconds, share) for every person the timeline keeps (a row, or with
     ``keep_folded`` folded away too), then everyone."""
@@ -290,7 +301,7 @@ def check_folder(folder: Path) -> None:
     # The output folder's own check (io/output_folder), which the window shows too.
     in_the_way = folder_in_the_way(Path(folder))
     if in_the_way:
-        raise ReportError(f"{folder}: it {in_the_way}")
+        raise ReportFolderError(folder, f"it {in_the_way}")
 
 
 def prepare_folder(folder: Path) -> Path:
@@ -300,9 +311,9 @@ def prepare_folder(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReportError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from exc
+        raise ReportFolderError(folder, f"it cannot be created ({exc.strerror or exc})") from exc
     if not os.access(folder, os.W_OK):
-        raise ReportError(f"{folder}: folder is not writable")
+        raise ReportFolderError(folder, "it is not writable")
     return folder
 
 
