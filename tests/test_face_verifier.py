@@ -142,6 +142,17 @@ def test_a_text_given_as_the_verifier_is_no_weights_file(tmp_path: Path) -> None
     assert str(error.value) == f"{notes} is not a weights file of this app (a .safetensors model file is expected)"
 
 
+def test_a_text_named_as_the_verifier_is_not_told_safetensors_are_expected(tmp_path: Path) -> None:
+    # Was "… (a .safetensors model file is expected)", as the emotion models' reader was
+    # before 9f1904e: of a file so named (the shipped one overwritten) it denied its name.
+    notes = tmp_path / "face_verifier.safetensors"
+    notes.write_text("A face verifier, trained on FER-2013 faces.\n")
+    with pytest.raises(VerifierError) as error:
+        FaceVerifier.load(notes)
+    assert str(error.value) == f"{notes} is not a weights file of this app (named .safetensors, but not in that format)"
+    assert notes.read_text() == "A face verifier, trained on FER-2013 faces.\n"
+
+
 def test_the_shipped_card_describes_the_verifier() -> None:
     from safetensors import safe_open
 

@@ -227,8 +227,11 @@ class FaceVerifier:
         if not is_file:
             raise VerifierError(f"face verifier weights not found: {path}")
         if _header_size(path) > MAX_HEADER_BYTES:
-            # Its first bytes are no header size (a picture, a text): "damaged" would mislead.
-            raise VerifierError(f"{path} is not a weights file of this app (a .safetensors model file is expected)")
+            # Its first bytes are no header size (a picture, a text): "damaged" would mislead;
+            # named as weights (the shipped file overwritten), "expected" would deny its name.
+            named = path.suffix.lower() == ".safetensors"
+            why = "named .safetensors, but not in that format" if named else "a .safetensors model file is expected"
+            raise VerifierError(f"{path} is not a weights file of this app ({why})")
         try:
             with safe_open(str(path), framework="pt") as handle:
                 metadata = handle.metadata() or {}
