@@ -39,6 +39,7 @@ from emotion_app.io.session_report import (
     stage_report,
     summary_csv,
     summary_rows,
+    tenths_text,
     timeline_figure,
     write_report,
 )
@@ -859,6 +860,20 @@ def test_a_session_shorter_than_a_second_is_not_titled_as_lasting_nothing() -> N
     assert [text.get_text() for text in timeline_figure(timeline).axes[1].get_yticklabels()][0] == "#1 (0.4 s)"
     empty = SessionTimeline(SIX_LABELS)
     assert timeline_figure(empty).axes[0].get_title() == "Shown emotion over the last 0 s"
+
+
+def test_a_second_of_frames_whose_times_add_up_just_short_of_it_is_titled_1_s() -> None:
+    # Was "over the last <1 s" for analyze --report of 24 frames at 24 fps, beside its row's
+    # "#1 (1.0 s)" and the printed "1.0 s": the last frame's time as a video gives it (958.33
+    # ms) and its frame interval add up to 0.9999999999999999 s.
+    timeline = SessionTimeline(SIX_LABELS)
+    for index in range(24):
+        timeline.add(index * (1000.0 / 24.0) / 1000.0, [face(1, "happy")], in_file=True)
+    timeline.end(23 * (1000.0 / 24.0) / 1000.0 + 1.0 / 24.0, [face(1, "happy")], in_file=True)
+    figure = timeline_figure(timeline)
+    assert figure.axes[0].get_title() == "Shown emotion over the last 1 s"
+    assert [text.get_text() for text in figure.axes[1].get_yticklabels()][0] == "#1 (1.0 s)"
+    assert tenths_text(timeline.now_s) == "1.0 s"
 
 
 def _plots_and_titles(timeline: SessionTimeline) -> tuple[float, list[tuple[float, float, float]]]:

@@ -162,7 +162,10 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
         strips.text(0.5, 0.5, "No face was found", transform=strips.transAxes, ha="center", va="center")
     strips.set_xlabel("session time (s)")
     # A few frames' session is no "last 0 s"; the panel's caption keeps "0 s" beside "0:00".
-    length = "<1 s" if 0.0 < end - start < 1.0 else session_length_text(end - start)
+    # Whole seconds as session_length_text counts them: a second of 24 frames, whose last
+    # one's end adds up to 0.9999999999999999 s, is "1 s", beside its row's "(1.0 s)".
+    span = end - start
+    length = "<1 s" if span > 0.0 and _whole(span) == 0 else session_length_text(span)
     title = f"Shown emotion over the last {length}"
     left_out = _left_out_text(timeline, len(people))
     strips.set_title(f"{title}\n{left_out}" if left_out else title)
