@@ -910,6 +910,28 @@ def test_long_names_widen_the_plot_rather_than_squeeze_it_or_cut_its_titles() ->
         assert plot >= 0.9 * short_plot, (plot, short_plot)
 
 
+def test_names_wider_than_the_figure_widen_it_too_not_run_over_the_plots() -> None:
+    # Was: 40 capital Ws (wide as a Japanese file name's characters in a CJK font) in both
+    # columns needed more than the figure's 10 in; tight_layout gave up ("Tight layout not
+    # applied"), the widening measured the plots it had left as they were, and the names ran
+    # over the strips and past the PNG's left edge.
+    timeline = SessionTimeline(SIX_LABELS)
+    for track_id in (1, 2, 3):
+        timeline.set_name(track_id, "W" * 45)
+    play(timeline, 2.0, 10.0, [face(track_id, "happy") for track_id in (1, 2, 3)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure = timeline_figure(timeline)
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    figure.canvas.draw()
+    strips, shares = figure.axes[:2]
+    for axes, left_limit in ((strips, 0.0), (shares, strips.get_window_extent(renderer).x1)):
+        for label in axes.get_yticklabels():
+            assert label.get_window_extent(renderer).x0 >= left_limit, (label.get_text(), left_limit)
+    assert shares.get_window_extent(renderer).width >= 2.0 * figure.dpi
+    assert not [str(w.message) for w in caught if "ight layout" in str(w.message)]
+
+
 def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_a_font_that_has_it() -> None:
     # Was: a Chinese name (given in the app, or a folder picture's file name in analyze
     # --report) was empty boxes in the plot, and matplotlib warned of each missing glyph.

@@ -35,6 +35,8 @@ from .overlay_layout import palette_for
 from .path_lookup import folder_in_the_way
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
@@ -51,6 +53,8 @@ MAX_LABEL_CHARS = 40
 # The two plots' least width together (inches of the figure's 10): a little under what
 # they have beside short names ("#12", "everyone (19 s of faces)"), so only long ones widen it.
 MIN_PLOTS_WIDTH_IN = 7.0
+# tight_layout's padding at the figure's edges and between the plots (its default, in font sizes).
+_LAYOUT_PAD = 1.08
 # Each person's portrait beside their row, this tall (pixels of the PNG).
 PORTRAIT_PIXELS = 36
 # Between a portrait and the tick left of it, and the name left of that (points).
@@ -116,7 +120,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     people = plotted_people(timeline)
     rows = max(1, len(people))
     figure = Figure(figsize=(10, 2.2 + 0.75 * rows), dpi=dpi)
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
     strips, shares = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.3]})
     end = timeline.now_s
     start = max(0.0, end - timeline.window_s)
@@ -202,16 +206,31 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             ", ".join(char if char.isprintable() else _escaped(char) for char in undrawn),
             "it" if len(undrawn) == 1 else "them",
         )
-    with _no_glyph_warnings():
-        figure.tight_layout(rect=(0, 0.08, 1, 1))
     # Long names (a folder's file names) took their width from the two plots, the shares'
     # squeezed to a sliver and its title cut at the edge: the figure widens for them instead.
-    plots_in = (strips.get_position().width + shares.get_position().width) * figure.get_figwidth()
-    if plots_in < MIN_PLOTS_WIDTH_IN:
-        figure.set_figwidth(figure.get_figwidth() + MIN_PLOTS_WIDTH_IN - plots_in)
-        with _no_glyph_warnings():
-            figure.tight_layout(rect=(0, 0.08, 1, 1))
+    # Measured before the layout: names wider than the figure (40 capitals, a Japanese file
+    # name) made tight_layout give up, leaving them over the plots and past the PNG's edge.
+    with _no_glyph_warnings():
+        needed_in = MIN_PLOTS_WIDTH_IN + _beside_plots_in(canvas, (strips, shares))
+        if needed_in > figure.get_figwidth():
+            figure.set_figwidth(needed_in)
+        figure.tight_layout(rect=(0, 0.08, 1, 1))
     return figure
+
+
+def _beside_plots_in(canvas: FigureCanvasAgg, plots: Sequence[Axes]) -> float:
+    """The width the ``plots``' names, ticks and titles take beside them, with tight_layout's
+    padding at the figure's edges and between the plots (inches)."""
+    from matplotlib import rcParams
+
+    renderer = canvas.get_renderer()
+    beside_px = 0.0
+    for axes in plots:
+        drawn = axes.get_tightbbox(renderer)
+        if drawn is not None:
+            beside_px += drawn.width - axes.get_window_extent(renderer).width
+    pad_in = _LAYOUT_PAD * float(rcParams["font.size"]) / 72.0
+    return beside_px / canvas.figure.dpi + (len(plots) + 1) * pad_in
 
 
 def plotted_people(timeline: SessionTimeline) -> list[PersonSummary]:
