@@ -970,6 +970,30 @@ def test_a_name_no_installed_font_draws_is_one_warning_not_one_per_glyph_and_dra
     assert cv2.imread(str(png)) is not None and f"{lacking}.png (#1)" in summary.read_text(encoding="utf-8")
 
 
+def test_a_control_character_or_a_class_no_font_draws_is_named_in_that_warning_too(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: with matplotlib's missing-glyph warnings ignored for the whole drawing, only a
+    # name's characters outside ASCII were named: a file name's control character
+    # ("x\x01y.png") and a model's class named in a script no font has drew empty boxes
+    # in silence (matplotlib had warned of them).
+    primary = overlay_font_path()
+    lacking = "\U000f0002"  # private use: no font has it
+    if primary is None or fallback_font(lacking, primary) is not None:
+        pytest.skip("an installed font draws the private-use character")
+    labels = (f"{lacking}angry", *SIX_LABELS[1:])
+    timeline = SessionTimeline(labels)
+    timeline.set_name(1, "x\x01y.png")
+    play(timeline, 1.0, 10.0, [face(1, "happy")])
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("WARNING"):
+        warnings.simplefilter("always")
+        png, summary = write_report(timeline, tmp_path)
+    assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    told = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(told) == 1 and "\\u0001" in told[0] and "\\U000f0002" in told[0], told
+    assert cv2.imread(str(png)) is not None and f"{lacking}angry" in summary.read_text(encoding="utf-8")
+
+
 def drawn_spans(timeline: SessionTimeline) -> tuple[tuple[float, float], list[list[tuple[float, float]]]]:
     """The plot's time axis, and each row's blocks as (start, end) in session seconds."""
     strips = timeline_figure(timeline).axes[0]

@@ -51,8 +51,9 @@ def fallback_font(char: str, primary: Path) -> Path | None:
 
 
 def undrawable(char: str, primary: Path) -> bool:
-    """Whether neither ``primary`` nor any installed font has ``char``: it shows as a box."""
-    return not char.isascii() and ord(char) not in _charmap(str(primary)) and _first_font_with(ord(char)) is None
+    """Whether neither ``primary`` nor any installed font has ``char``: it shows as a box (a
+    control character too, ASCII's among them)."""
+    return ord(char) not in _charmap(str(primary)) and _first_font_with(ord(char)) is None
 
 
 @lru_cache(maxsize=4096)

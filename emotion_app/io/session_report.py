@@ -189,20 +189,21 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
     shares.set_title("Share per emotion")
+    texts = [*strips.get_yticklabels(), *shares.get_yticklabels()]
     if colors:  # none before a model has given the timeline its classes
-        figure.legend(
+        legend = figure.legend(
             handles=[Patch(color=color, label=label) for label, color in zip(timeline.labels, colors)],
             loc="lower center",
             ncol=min(len(colors), 8),
             frameon=False,
         )
+        texts += legend.get_texts()  # a model's own classes may be named in any script
     undrawn: dict[str, None] = {}
-    for axes in (strips, shares):
-        for text in axes.get_yticklabels():
-            undrawn.update(dict.fromkeys(_add_fallback_fonts(text)))
+    for text in texts:
+        undrawn.update(dict.fromkeys(_add_fallback_fonts(text)))
     if undrawn:  # one line, where matplotlib warned of each glyph at each drawing
         log.warning(
-            "no installed font draws %s: the plot shows %s as empty boxes (the summary CSV has the names whole)",
+            "no installed font draws %s: the plot shows %s as empty boxes (the summary CSV has the text whole)",
             ", ".join(char if char.isprintable() else _escaped(char) for char in undrawn),
             "it" if len(undrawn) == 1 else "them",
         )
@@ -277,7 +278,8 @@ def _add_fallback_fonts(text: Text) -> list[str]:
     DejaVu alone they were empty boxes. Returns those no installed font has."""
     label = text.get_text()
     primary = overlay_font_path()
-    if label.isascii() or primary is None:
+    # Plain ASCII is all in DejaVu; a control character (a file name's \x01) is in no font.
+    if primary is None or (label.isascii() and label.isprintable()):
         return []
     from matplotlib.font_manager import FontProperties, fontManager
 
