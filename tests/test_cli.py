@@ -431,6 +431,20 @@ def test_an_output_of_no_type_written_names_its_option_and_the_picture_types(
     assert all(suffix in err for suffix in (".mp4", ".jpg", ".png", ".webp")), err
 
 
+def test_an_output_of_no_type_written_for_a_video_offers_no_picture_type(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: "... or .bmp, ..., .png, ... or .webp for one picture" for a video's -o x.GIF
+    # too, and its -o x.png is refused in turn ("is one picture and clip.avi is a video").
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=3, motion="static")
+    output = tmp_path / "x.GIF"
+    assert main(["analyze", str(video.path), "-o", str(output), "--weights", str(random_weights)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --output {output}: unsupported output type; use .avi, .m4v, .mkv, .mov or .mp4\n"
+    )
+    assert not output.exists()
+
+
 def _run_module(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """The real ``python -m emotion_app`` process, as a user runs it, and the modules it imported."""
     done = subprocess.run(

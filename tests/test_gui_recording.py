@@ -166,6 +166,21 @@ def _frame_result(index: int, source_time: float, wall_time: float, seeks: int =
     )
 
 
+def test_a_recording_of_no_type_written_offers_no_picture_type(tmp_path: Path) -> None:
+    # Was: "Recording stopped: talk.gif: unsupported output type; use .avi, ... or .mp4 for
+    # a video, or .bmp, ..., .png, ... for one picture", where a recording to a picture's
+    # name is refused ("a recording is a video").
+    from emotion_app.gui.messages import RecordingRequest
+    from emotion_app.gui.recorder import Recorder
+    from emotion_app.io.atomic import OutputError
+
+    video = tmp_path / "talk.gif"
+    with pytest.raises(OutputError) as refused:
+        Recorder(RecordingRequest(video, tmp_path / "talk.csv"), fps=10.0)
+    assert str(refused.value) == f"{video}: unsupported output type; use .avi, .m4v, .mkv, .mov or .mp4"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_recording_holds_a_stall_but_cuts_at_a_seek_and_writes_a_paused_frame_once(tmp_path: Path) -> None:
     from emotion_app.gui.messages import RecordingRequest
     from emotion_app.gui.recorder import Recorder

@@ -263,7 +263,8 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
     check_outputs(outputs, [media.path, *media.images, *([args.weights] if args.weights else [])], shipped_files())
     if media.kind == "folder":
         _check_no_picture_into(media.path, outputs)
-    if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and (media.frame_count or 2) > 1:
+    one_picture = (media.frame_count or 2) == 1  # an output with a picture's suffix is one frame
+    if args.output and args.output.suffix.lower() in IMAGE_SUFFIXES and not one_picture:
         what = "a video" if media.kind == "video" else f"{media.frame_count} images"
         raise CommandError(
             f"--output {args.output} is one picture and {args.input} is {what}: use a video suffix (.mp4, .m4v, .mov, "
@@ -275,6 +276,7 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             _video_rate(args.output, media),
             FOLDER_VIDEO_MIN_SIDE if media.kind == "folder" else 0,
             name="--output",
+            one_picture=one_picture,
         )
         if args.output
         else None

@@ -775,20 +775,26 @@ class AnnotatedVideoWriter:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], fps: float | None = None, min_side: int = 0, name: str = ""
+        self,
+        path: str | os.PathLike[str],
+        fps: float | None = None,
+        min_side: int = 0,
+        name: str = "",
+        one_picture: bool = False,
     ) -> None:
+        """``name``: the option that gave ``path``; ``one_picture``: whether the caller takes a
+        picture's suffix too (analyze of one frame), for the refusal of another suffix."""
         self.path = Path(path)
-        said = f"{name} {self.path}" if name else str(self.path)  # ``name``: the option that gave it
+        said = f"{name} {self.path}" if name else str(self.path)
         self.fps = float(fps) if fps and fps > 0 else 10.0
         self.min_side = int(min_side)
         suffix = self.path.suffix.lower()
         self.still = suffix in IMAGE_SUFFIXES
         if not self.still and suffix not in VIDEO_SUFFIXES:
-            # Each picture type named: a GIF is an image to its user, and OpenCV writes none.
-            raise OutputError(
-                f"{said}: unsupported output type; use {_either(VIDEO_SUFFIXES)} for a video, or "
-                f"{_either(IMAGE_SUFFIXES)} for one picture"
-            )
+            # Each picture type named where one would do: a GIF is an image to its user, and
+            # OpenCV writes none. Not for a recording or a video's frames, which refuse them.
+            pictures = f" for a video, or {_either(IMAGE_SUFFIXES)} for one picture" if one_picture else ""
+            raise OutputError(f"{said}: unsupported output type; use {_either(VIDEO_SUFFIXES)}{pictures}")
         if not self.still and not is_utf8_name(self.path.absolute()):
             raise OutputError(
                 f"{said}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose another name"
