@@ -31,6 +31,7 @@ from tests.gui_support import (
     pause_on_shown_frame,
     paused_at,
     play_looping,
+    playback_of,
     shown_result,
     thread_held,
     use_output_folder,
@@ -108,6 +109,41 @@ def test_the_rec_time_stands_still_while_the_recorded_file_is_paused(
     qtbot.waitUntil(lambda: window.rec_label.text() != paused_text, timeout=WAIT_MS)  # time runs again
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS):
         qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+
+
+def rec_seconds(window: MainWindow) -> int:
+    """The seconds the REC indicator reads ("● REC 1:05": 65)."""
+    minutes, seconds = window.rec_label.text().removeprefix("● REC ").split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_each_frame_stepped_to_while_paused_counts_in_the_rec_time(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # A step (or a seek) while paused writes the frame it moves to, once: a frame's time of
+    # video (1/15 s here). REC stood still through them: 45 steps left it 3 s short.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    assert use_output_folder(qtbot, window, tmp_path)
+    wait_for_face_result(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    wait_for_recording(qtbot, window)
+    wait_until_recorded(qtbot, window)
+    paused_at(qtbot, window, 5)
+    before = rec_seconds(window)
+    for step in range(45):  # back and forth between frames 6 and 5: each is written
+        frame = 6 - step % 2
+
+        def there(frame: int = frame) -> bool:
+            return shown_result(window).frame_index == playback_of(window).position == frame
+
+        qtbot.keyClick(window, Qt.Key.Key_Right if frame == 6 else Qt.Key.Key_Left)
+        qtbot.waitUntil(there, timeout=WAIT_MS)
+    window.recordings.refresh_indicator()
+    assert rec_seconds(window) >= before + 3  # 45 frames at 15 fps
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert finished.args[0].frames_written >= 45
 
 
 def test_an_unusable_output_folder_is_refused_with_a_way_out(

@@ -102,6 +102,9 @@ class RecordingControl(QObject):
         # written once) stops it; it counted on from the wall clock, past the file's length.
         self._recorded_s = 0.0  # before the stretch now playing
         self._playing_since: float | None = None  # time.monotonic() since the file played on
+        # The paused file's frame last reported: a step or a seek away from it (or Home)
+        # writes the frame moved to, once, so REC takes a frame's time for it.
+        self._held_at: int | None = None
         # A recording's folder and files, checked off the GUI thread; the recording starts
         # on the answer (see _record_when_checked).
         self._recording_check = BackgroundCall(check_timeout_s, self)
@@ -202,11 +205,28 @@ class RecordingControl(QObject):
             self._playing_since = None
         elif not held and self._playing_since is None and self._recording is not None:
             self._playing_since = time.monotonic()
+        held_at = self._held_position()
+        moved = held_at is not None and self._held_at is not None and held_at != self._held_at
+        if moved and self._recording is not None:
+            self._recorded_s += 1.0 / self._frame_rate()
+        self._held_at = held_at
         self.refresh_indicator()
 
     def _recorded_time(self) -> float:
         playing = time.monotonic() - self._playing_since if self._playing_since is not None else 0.0
         return self._recorded_s + playing
+
+    def _held_position(self) -> int | None:
+        """The frame a paused file holds, as its capture thread reported it; None while it
+        plays, or before its pause is reported (the frame paused on was recorded playing)."""
+        state = self._source_state
+        playback = state.playback
+        return playback.position if state.paused and playback is not None and playback.paused else None
+
+    def _frame_rate(self) -> float:
+        """The rate the recording of the source open is written at (see _begin_recording)."""
+        info = self._source_state.info
+        return info.fps if info is not None and info.fps > 0 else FALLBACK_FPS
 
     def _on_record_triggered(self, checked: bool) -> None:
         if not checked:
@@ -283,11 +303,11 @@ class RecordingControl(QObject):
             # opening once it has opened (the inference thread hears of it first).
             self._controller.start_recording(request, None)
         else:
-            info = state.info
-            self._controller.start_recording(request, info.fps if info is not None and info.fps > 0 else FALLBACK_FPS)
+            self._controller.start_recording(request, self._frame_rate())
         self._recording = request
         self._recorded_s = 0.0
         self._playing_since = None if state.paused else time.monotonic()
+        self._held_at = self._held_position()  # not recorded: a move from it is
         self._record_action.setChecked(True)
         self.refresh_indicator()
 
