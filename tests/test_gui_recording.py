@@ -410,6 +410,48 @@ def test_record_to_a_picture_name_is_refused_not_cut_to_its_last_frame(
     assert window.is_running and list(folder.iterdir()) == []
 
 
+def test_record_to_a_name_of_no_video_type_is_refused_at_once_and_asked_again(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: Record to… talk.gif started a recording (Record checked, the banner cleared),
+    # which its writer then refused: "Recording stopped: talk.gif: unsupported output type;
+    # ...", and a recording running before was stopped for it.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    folder = tmp_path / "out"
+    assert use_output_folder(qtbot, window, folder)
+    wait_for_face_result(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    running = wait_for_recording(qtbot, window)
+    for typed in ("talk.xyz", "talk.MP4.txt", "talk.gif"):
+        chosen = folder / typed
+        monkeypatch.setattr(window, "ask_save_path", lambda *_args, chosen=chosen: str(chosen))
+        window.record_dialog()
+        # At once, in the recorder's words; nothing checked nor started, the recording
+        # running goes on and so does the video.
+        assert window.notice_banner.text() == (
+            f"Recording refused: {chosen}: unsupported output type; use .avi, .m4v, .mkv, .mov or .mp4"
+        )
+        assert window.notice_banner.level == "error"
+        assert not window.recordings._recording_check.pending and window.recording == running
+        assert window.record_action.isChecked() and window.is_running and not window.source_state.paused
+    assert not any(path.name.startswith("talk") for path in folder.iterdir())
+    # Chosen again from the banner, the dialog offers the last name refused as a video.
+    monkeypatch.setattr(window, "ask_save_path", lambda _title, suggestion, _filters: suggestion)
+    again = window.notice_banner.button("Record to…")
+    assert again is not None, window.notice_banner.button_captions()
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        again.click()
+    assert finished.args[0].request == running and finished.args[0].error == ""
+    recording = wait_for_recording(qtbot, window)
+    assert recording.video_path == folder / "talk.mp4" and recording.csv_path == folder / "talk.csv"
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    assert finished.args[0].error == "" and (folder / "talk.mp4").is_file()
+    assert not any(path.suffix.lower() in (".gif", ".xyz", ".txt") for path in folder.iterdir())
+
+
 def test_a_recording_that_saw_no_face_names_the_csv_it_kept(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

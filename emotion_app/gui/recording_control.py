@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import QLabel, QStatusBar
 from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.unfinished import Tidied, tidy_stopped_once
-from emotion_app.io.video import IMAGE_SUFFIXES
+from emotion_app.io.video import IMAGE_SUFFIXES, video_name_problem
 from emotion_app.sources.frame_source import FALLBACK_FPS
 from emotion_app.wording import count_text
 
@@ -159,13 +159,15 @@ class RecordingControl(QObject):
         self._record_action.setChecked(False)
         self.refresh_indicator()
 
-    def record_dialog(self) -> None:
-        """Record to a file the user names; a file holds still meanwhile and the recording
-        starts when the dialog closes and its files are checked; a recording running goes
-        on if the dialog is cancelled."""
+    def record_dialog(self, suggestion: Path | None = None) -> None:
+        """Record to a file the user names (the dialog offers ``suggestion``, else a new name
+        where the last dialog was); a file holds still meanwhile and the recording starts
+        when the dialog closes and its files are checked; a recording running goes on if the
+        dialog is cancelled, or its name refused (a type no video is written as)."""
         if self._nothing_to_record():
             return
-        suggestion = Path(self._dialog_start()) / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+        if suggestion is None:
+            suggestion = Path(self._dialog_start()) / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
         play_on = self._hold_still()
         try:
             path = self._ask_save_path(
@@ -178,6 +180,15 @@ class RecordingControl(QObject):
             raise
         if not path:
             play_on()
+            return
+        # Refused now, by its name alone: it started and its writer refused it ("Recording
+        # stopped: talk.gif: unsupported output type"), and a recording running was stopped.
+        named = Path(path)
+        refusal = _name_refusal(named if named.suffix else _as_mp4(named))  # "talk" records to talk.mp4
+        if refusal:
+            play_on()
+            again = _as_mp4(named)  # offered when chosen again: talk.gif as talk.mp4
+            self._notices.show_message(refusal, "error", [("Record to…", lambda: self.record_dialog(again))])
             return
         self.stop()
         if self._nothing_to_record():  # the source ended while the dialog was open
@@ -376,11 +387,9 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Check
     """``request``, or why it cannot be recorded: one of its files is the file (or one of
     the folder's) being ``playing``, or cannot be written. Tidies its folders (see
     io.unfinished). Asks the disk: off the GUI thread."""
-    if request.video_path.suffix.lower() in IMAGE_SUFFIXES:
-        # The video writer would keep only the last frame, as a still (analyze's way with a picture).
-        return _Refusal(
-            f"Recording refused: {request.video_path} is a picture's name; a recording is a video (.mp4 or .avi)"
-        )
+    refusal = _name_refusal(request.video_path)
+    if refusal:
+        return _Refusal(refusal)
     try:
         protected = files_played_from(playing) if playing is not None else []
         check_outputs([("its video", request.video_path), ("its CSV", request.csv_path)], protected)
@@ -397,6 +406,24 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Check
         if tidied.notice():  # each folder's line apart: the window lists them by folder
             told.append(tidied)
     return CheckedRecording(request, tuple(told))
+
+
+def _name_refusal(video: Path) -> str:
+    """Why a recording to ``video`` is refused by its name alone ("" for none), as its
+    writer would refuse it. Asks no disk: the window says it before anything starts."""
+    if video.suffix.lower() in IMAGE_SUFFIXES:
+        # The video writer would keep only the last frame, as a still (analyze's way with a picture).
+        return f"Recording refused: {video} is a picture's name; a recording is a video (.mp4 or .avi)"
+    problem = video_name_problem(video)
+    return f"Recording refused: {problem}" if problem else ""
+
+
+def _as_mp4(video: Path) -> Path:
+    """``video`` named as an MP4 (itself where no name can take a suffix: "/")."""
+    try:
+        return video.with_suffix(".mp4")
+    except ValueError:
+        return video
 
 
 def _recording_in(folder: Path, when: datetime, playing: Path | None) -> CheckedRecording | _Refusal:

@@ -754,6 +754,22 @@ def _either(suffixes: frozenset[str]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+def video_name_problem(path: Path, name: str = "", one_picture: bool = False) -> str:
+    """Why :class:`AnnotatedVideoWriter` writes no video at ``path``, by its name alone ("" for
+    none): a type it writes none of, or a name OpenCV cannot open. Asks no disk, so the
+    window can refuse a recording's name before anything starts. ``name`` and
+    ``one_picture``: as the writer's."""
+    said = f"{name} {path}" if name else str(path)
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        # Each picture type named where one would do: a GIF is an image to its user, and
+        # OpenCV writes none. Not for a recording or a video's frames, which refuse them.
+        pictures = f" for a video, or {_either(IMAGE_SUFFIXES)} for one picture" if one_picture else ""
+        return f"{said}: unsupported output type; use {_either(VIDEO_SUFFIXES)}{pictures}"
+    if not is_utf8_name(path.absolute()):
+        return f"{said}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose another name"
+    return ""
+
+
 class AnnotatedVideoWriter:
     """Writes BGR frames to a video; opened on the first frame, whose size it keeps.
 
@@ -785,20 +801,13 @@ class AnnotatedVideoWriter:
         """``name``: the option that gave ``path``; ``one_picture``: whether the caller takes a
         picture's suffix too (analyze of one frame), for the refusal of another suffix."""
         self.path = Path(path)
-        said = f"{name} {self.path}" if name else str(self.path)
         self.fps = float(fps) if fps and fps > 0 else 10.0
         self.min_side = int(min_side)
         suffix = self.path.suffix.lower()
         self.still = suffix in IMAGE_SUFFIXES
-        if not self.still and suffix not in VIDEO_SUFFIXES:
-            # Each picture type named where one would do: a GIF is an image to its user, and
-            # OpenCV writes none. Not for a recording or a video's frames, which refuse them.
-            pictures = f" for a video, or {_either(IMAGE_SUFFIXES)} for one picture" if one_picture else ""
-            raise OutputError(f"{said}: unsupported output type; use {_either(VIDEO_SUFFIXES)}{pictures}")
-        if not self.still and not is_utf8_name(self.path.absolute()):
-            raise OutputError(
-                f"{said}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose another name"
-            )
+        problem = "" if self.still else video_name_problem(self.path, name, one_picture)
+        if problem:
+            raise OutputError(problem)
         # H.264 for MP4 where the installed OpenCV can write it (probed once), else MPEG-4 Part 2.
         self.codec: VideoCodec | None = None if self.still else codec_for(suffix)
         check_target(self.path, name or "output")
