@@ -16,7 +16,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import cv2
 import numpy as np
@@ -46,8 +46,13 @@ from emotion_app.io.session_report import (
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_video
 from emotion_app.timeline import MAX_STEP_S, PORTRAIT_PX, SessionTimeline
+from tests.drawn_text import ending_match, inked
 from tests.hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
 from tests.slide_show import write_slide_show
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -849,6 +854,62 @@ def test_names_with_dollars_line_breaks_or_great_length_are_drawn_as_one_line_ea
     with open(summary, newline="", encoding="utf-8") as handle:  # the table has each name whole
         people = {row["person"] for row in csv.DictReader(handle)} - {"everyone"}
     assert people == {f"{name} (#{track_id})" for track_id, name in enumerate(names, 1)}
+
+
+def _drawn_ink(figure: Figure, text: Text) -> np.ndarray:
+    """How dark each pixel of ``text`` is as ``figure`` draws it (0: none), its box a pixel wider."""
+    canvas = figure.canvas
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[:, :, :3].astype(np.float32)  # type: ignore[attr-defined]
+    extent = text.get_window_extent(canvas.get_renderer())  # type: ignore[attr-defined]
+    top = pixels.shape[0] - int(np.ceil(extent.y1)) - 1
+    bottom = pixels.shape[0] - int(np.floor(extent.y0)) + 1
+    left, right = max(0, int(np.floor(extent.x0)) - 1), int(np.ceil(extent.x1)) + 1
+    ink: np.ndarray = 255.0 - pixels[max(0, top) : bottom, left:right].mean(axis=2)
+    return ink
+
+
+@pytest.mark.parametrize(
+    "name", ["\u202eAda", "שרה", "سارة", "Ada\u2069\u202e", "\u2067Ada"], ids=["override", "he", "ar", "pdi", "rli"]
+)
+def test_a_name_written_right_to_left_leaves_the_plots_own_text_in_its_order(
+    name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: matplotlib (3.11, with libraqm) lays text out by the bidi algorithm, and a name
+    # holding U+202E RIGHT-TO-LEFT OVERRIDE drew "(#1) (0.9 s)" after it as "(s 9.0) (1#)",
+    # a Hebrew name put its "(#1)" first. The CSV keeps the name as given.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 1.0, 10.0, [face(1, "happy")])
+    timeline.set_name(1, name)
+    figure = timeline_figure(timeline)
+    for axes in figure.axes[:2]:
+        label = axes.get_yticklabels()[0]
+        found = re.search(r" \(#1\)( \([^()]*\))?$", label.get_text())
+        assert found is not None, label.get_text()
+        alone = Figure(figsize=(8, 1), dpi=figure.dpi)
+        FigureCanvasAgg(alone)
+        own = alone.text(0.05, 0.5, found.group(0), fontproperties=label.get_fontproperties())
+        match = ending_match(_drawn_ink(figure, label), inked(_drawn_ink(alone, own)))
+        assert match > 0.8, (label.get_text(), match)
+    assert "no installed font draws" not in caplog.text  # the isolate's marks draw nothing
+    assert summary_rows(timeline)[0][0] == f"{name} (#1)"
+
+
+@pytest.mark.parametrize("unit", ["e\u0301", "👩\u200d💻", "🇫🇷"], ids=["accent", "zwj", "flag"])
+def test_a_long_name_in_the_plot_is_cut_where_a_character_ends(unit: str) -> None:
+    # Was: cut by code point, "é" (e and a combining accent) lost its accent at the cut, an
+    # emoji sequence was split at its joiner, a flag halved.
+    timeline = SessionTimeline(SIX_LABELS)
+    play(timeline, 1.0, 10.0, [face(1, "happy")])
+    timeline.set_name(1, "a" + unit * 40)
+    text = timeline_figure(timeline).axes[0].get_yticklabels()[0].get_text()
+    head, tail = text.removesuffix(" (#1)").split("…")
+    assert head == "a" + unit * ((len(head) - 1) // len(unit)), text
+    assert tail == unit * (len(tail) // len(unit)), text
+    assert len(text) <= MAX_LABEL_CHARS
 
 
 def test_a_session_shorter_than_a_second_is_not_titled_as_lasting_nothing() -> None:

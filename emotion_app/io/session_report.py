@@ -21,9 +21,11 @@ import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..names import cut_after, cut_before, is_bidi_control, isolated
 from ..spreadsheet import spreadsheet_text
 from ..timeline import LONGEST_KEPT, PersonSummary, SessionTimeline, seen_longest_key
 from .atomic import AtomicOutput, OutputError, resolved, stage_bytes
@@ -137,7 +139,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
             strips.broken_barh(ranges, (row - 0.35, 0.7), facecolors=colors[label_index])
     strips.set_xlim(start, max(end, start + timeline.bucket_s))
     strips.set_ylim(-0.6, rows - 0.4)
-    strips.set_yticks(range(len(people)), [plot_label(person.name) for person in people])
+    strips.set_yticks(range(len(people)), [plot_label(person) for person in people])
     strips.invert_yaxis()
     portraits = [timeline.portrait(person.track_id) if person.track_id is not None else None for person in people]
     # Each portrait goes between its row's name and the strip, the names moved left to
@@ -185,7 +187,7 @@ def timeline_figure(timeline: SessionTimeline, dpi: int = 110) -> Figure:
     # Rows where the bars would be: with no bars (no face) matplotlib's autoscale put the
     # lone "everyone" row at the plot's top edge.
     shares.set_ylim(-0.6, len(summaries) - 0.4)
-    shares.set_yticks(range(len(summaries)), [plot_label(share_label(p)) for p in summaries])
+    shares.set_yticks(range(len(summaries)), [share_label(p) for p in summaries])
     shares.invert_yaxis()
     shares.set_xlabel("share of time")
     shares.set_title("Share per emotion")
@@ -286,6 +288,8 @@ def _add_fallback_fonts(text: Text) -> list[str]:
     families: list[str] = []
     undrawn: list[str] = []
     for char in dict.fromkeys(label):
+        if is_bidi_control(char) and _lays_out_bidi():  # steers, never drawn: a name's isolate (plot_label)
+            continue
         if undrawable(char, primary):
             undrawn.append(char)
             continue
@@ -304,20 +308,48 @@ def _add_fallback_fonts(text: Text) -> list[str]:
 def share_label(person: PersonSummary) -> str:
     """A share bar's name and time: "#3 (4.2 s)"; everyone's time is each face's added up,
     said so, as it is no session length ("everyone (5.0 s)" read so beside a 1 s photo)."""
+    return plot_label(person, share_time(person))
+
+
+def share_time(person: PersonSummary) -> str:
+    """What a share bar's name is followed by: " (4.2 s)", everyone's " (5.0 s of faces)"."""
     what = " of faces" if person.track_id is None else ""
-    return f"{person.name} ({duration_text(person.total_s)}{what})"
+    return f" ({duration_text(person.total_s)}{what})"
 
 
-def plot_label(name: str) -> str:
-    """``name`` as one line of the plot: line breaks and runs of spaces made one space, a
-    long one (a picture's file name) shortened in its middle, and a "$" shown as itself:
-    matplotlib reads text between two as mathematics, and a name like "$\\frac$.png" made
-    drawing the plot fail."""
-    line = " ".join(name.split())
-    if len(line) > MAX_LABEL_CHARS:
-        keep = MAX_LABEL_CHARS - 1
-        line = line[: keep - keep // 2] + "…" + line[len(line) - keep // 2 :]
-    return line.replace("$", r"\$")
+def plot_label(person: PersonSummary, more: str = "") -> str:
+    """``person``'s row name as one line of the plot, then ``more`` (the app's own text: a
+    share's time). The name given to them (a picture's file name, for analyze) has line
+    breaks and runs of spaces made one space, a long one is shortened in its middle (never
+    the "(#3)" after it, nor between a letter and its accent), and it is kept to its own
+    direction where matplotlib lays text out by the bidi algorithm (see .names.isolated):
+    a Hebrew name, or one holding U+202E, turned "(#1) (0.9 s)" around. A "$" is shown as
+    itself: matplotlib reads text between two as mathematics, and a name like
+    "$\\frac$.png" made drawing the plot fail."""
+    if person.track_id is None:
+        name, after = "", "everyone"
+    elif person.given_name:
+        name, after = " ".join(person.given_name.split()), f" (#{person.track_id})"
+    else:
+        name, after = "", f"#{person.track_id}"
+    after += more
+    room = max(2, MAX_LABEL_CHARS - len(after))
+    if len(name) > room:
+        keep = room - 1
+        head, tail = cut_before(name, keep - keep // 2), cut_after(name, len(name) - keep // 2)
+        name = name[:head] + "…" + name[tail:]
+    if name and _lays_out_bidi():
+        name = isolated(name)
+    return (name + after).replace("$", r"\$")
+
+
+@lru_cache(maxsize=1)
+def _lays_out_bidi() -> bool:
+    """Whether matplotlib lays text out by the bidi algorithm (with libraqm, from 3.11): an
+    older one draws the characters in their order, and the isolate's marks as boxes."""
+    from matplotlib import ft2font
+
+    return hasattr(ft2font, "__libraqm_version__")
 
 
 def check_folder(folder: Path) -> None:
