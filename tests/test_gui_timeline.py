@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 from PyQt6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QSettings, Qt
 from PyQt6.QtGui import QColor, QFont, QGuiApplication, QHelpEvent, QImage, QPainter
-from PyQt6.QtWidgets import QAbstractButton, QApplication, QToolBar, QToolTip, QWidget
+from PyQt6.QtWidgets import QAbstractButton, QApplication, QLabel, QToolBar, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.cli import main
@@ -1630,6 +1630,61 @@ def test_a_long_name_is_cut_short_before_its_id_never_the_id(qtbot: QtBot) -> No
     timeline.set_name(10, "Al")
     view.resize(700, 120)
     assert view.row_text(10, view.name_rect(1).width()) == "Al (#10)"
+
+
+def _ink(image: QImage) -> np.ndarray:
+    """How far each pixel of ``image`` is from its commonest grey (its background), 0-255."""
+    gray = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    width, height = gray.width(), gray.height()
+    buffer = gray.constBits()
+    assert buffer is not None
+    buffer.setsize(gray.sizeInBytes())
+    rows = np.frombuffer(buffer.asstring(), np.uint8).reshape(height, gray.bytesPerLine())[:, :width]
+    background = int(np.bincount(rows.ravel()).argmax())
+    ink: np.ndarray = np.abs(rows.astype(np.float32) - background)
+    return ink
+
+
+def _drawn_alone(text: str, font: QFont) -> QImage:
+    """``text`` as Qt draws it in ``font``, by itself, light on dark."""
+    image = QImage(600, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor(30, 30, 33))
+    painter = QPainter(image)
+    painter.setFont(font)
+    painter.setPen(QColor(225, 225, 225))
+    painter.drawText(image.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+    painter.end()
+    return image
+
+
+@pytest.mark.parametrize("name", ["\u202eAda", "שרה", "سارة"], ids=["override", "he", "ar"])
+def test_a_name_written_right_to_left_leaves_the_rows_own_text_in_its_order(qtbot: QtBot, name: str) -> None:
+    # Was: Qt lays text out by the bidi algorithm, its direction taken from its first
+    # letter: the row of "\u202eAda" drew "(5#) adA", a Hebrew name put its "(#5)" first,
+    # and the row's tooltip after a U+202E read backwards.
+    from tests.drawn_text import ending_match, inked
+
+    labels = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+    timeline = SessionTimeline(labels)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in labels)
+    for second in range(3):
+        timeline.add(float(second), [FaceResult((0, 0, 40, 40), 5, "happy", 1.0, happy)])
+    timeline.set_name(5, name)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(700, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    row = view.grab(view.name_rect(0).toAlignedRect()).toImage()
+    own = inked(_ink(_drawn_alone("(#5)", view.font())))
+    assert ending_match(_ink(row), own) > 0.8
+    middle = view.name_rect(0).center().toPoint()
+    QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, middle, view.mapToGlobal(middle)))
+    tips = [tip for tip in QApplication.topLevelWidgets() if isinstance(tip, QLabel) and tip.isVisible()]
+    assert len(tips) == 1 and tips[0].text().endswith(": double-click (or Enter) to give a name")
+    told = _ink(tips[0].grab().toImage())[3:-3, 3:-3]  # within its frame
+    assert ending_match(told, inked(_ink(_drawn_alone("to give a name", tips[0].font())))) > 0.8
+    QToolTip.hideText()
 
 
 def test_a_name_given_on_a_paused_frame_shows_on_it_at_once(

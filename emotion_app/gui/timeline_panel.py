@@ -41,10 +41,11 @@ from PyQt6.QtWidgets import (
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
 from emotion_app.io.session_report import ReportError, session_length_text
+from emotion_app.names import isolated
 from emotion_app.percents import share_texts
 from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import WAIT_SLICE_S
-from emotion_app.timeline import SessionTimeline
+from emotion_app.timeline import PersonSummary, SessionTimeline
 
 from .messages import FileEnd, InferenceResult, SkippedFrame
 from .paced_description import PacedDescription
@@ -118,6 +119,15 @@ def _lines_of(entries: list[tuple[str, QRectF]]) -> int:
 def qcolor(bgr: tuple[int, int, int]) -> QColor:
     b, g, r = bgr
     return QColor(r, g, b)
+
+
+def drawn_name(person: PersonSummary) -> str:
+    """``person``'s name as the panel draws it: the exports' ("Ada (#3)"), the name given
+    kept to its own direction (see names.isolated): Qt lays text out by the bidi
+    algorithm, and a Hebrew name put the "(#3)" before it, one holding U+202E reversed it."""
+    if person.track_id is None or not person.given_name:
+        return person.name
+    return f"{isolated(person.given_name)} (#{person.track_id})"
 
 
 class TimelineView(QWidget):
@@ -330,11 +340,11 @@ class TimelineView(QWidget):
             return tag
         metrics = self.fontMetrics()
         if metrics.horizontalAdvance(person.name) <= width:
-            return person.name
+            return drawn_name(person)
         suffix = f" ({tag})"
         room = int(width - metrics.horizontalAdvance(suffix))
         name = metrics.elidedText(person.given_name, Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-        return name + suffix if len(name) > 1 else tag  # "…" alone says less than the id
+        return isolated(name) + suffix if len(name) > 1 else tag  # "…" alone says less than the id
 
     def chosen_person(self) -> int | None:
         """The track id of the row the keyboard is on: the one chosen with Up and Down while
@@ -422,7 +432,9 @@ class TimelineView(QWidget):
             if label is not None:  # a legend entry: its class whole (cut short there where too wide)
                 QToolTip.showText(event.globalPos(), label, self)
             elif person is not None:
-                QToolTip.showText(event.globalPos(), f"{person.name}: double-click (or Enter) to give a name", self)
+                QToolTip.showText(
+                    event.globalPos(), f"{drawn_name(person)}: double-click (or Enter) to give a name", self
+                )
             elif hint := self.hidden_hint():
                 QToolTip.showText(event.globalPos(), hint, self)
             else:
