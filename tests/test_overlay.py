@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -185,6 +187,36 @@ def test_a_name_in_a_script_dejavu_lacks_is_drawn_in_an_installed_font_that_has_
     assert np.abs(drawn[:, :hash_part] - in_dejavu[:, :hash_part]).max() < 0.05  # "#1 " as before
     assert np.abs(drawn[:, hash_part:] - in_dejavu[:, hash_part:]).mean() > 0.05  # not the boxes
     assert (drawn[:, hash_part:] > 0.5).sum() > 100  # strokes, not nothing
+
+
+@pytest.mark.parametrize("name", ["שרה", "سارة", "\u202eAda"], ids=["he", "ar", "override"])
+def test_a_name_written_right_to_left_keeps_its_space_before_the_emotion(name: str) -> None:
+    # Was: Pillow (with libraqm) laid the tag's name out in the direction of its first
+    # letter; right to left, its trailing space went before it and it ran into "happy".
+    frame = np.full((240, 360, 3), 128, np.uint8)
+    result = dataclasses.replace(face((40, 60, 120, 120)), name=name)
+    drawn = draw_results(frame, [result], SIX_LABELS)
+    (laid,) = layout_overlay([result], SIX_LABELS, 360, 240, True, PillowText())
+    tag = laid.tag
+    assert tag.pieces[0] == f"{name} "
+    x, y, w, h = tag.rect
+    strokes = (np.abs(drawn[y : y + h, x : x + w].astype(int) - np.array(tag.background)).max(axis=2) > 60).any(axis=0)
+    measure = PillowText()
+    name_w, space_w = measure.width(tag.pieces[0], tag.font_px, True), measure.width(" ", tag.font_px, True)
+    piece = strokes[tag.pad : tag.pad + name_w]
+    assert piece[:space_w].any(), "the name starts where its piece does"
+    assert not piece[name_w - space_w * 2 // 3 :].any(), "its space comes after it, before the emotion"
+
+
+@pytest.mark.parametrize("unit", ["👩\u200d💻", "🇫🇷"], ids=["zwj", "flag"])
+def test_a_charts_caption_cut_short_keeps_each_character_whole(unit: str) -> None:
+    # Was: cut by code point, a name of emoji sequences lost half a flag or the end of a
+    # sequence after its joiner, at the "…".
+    result = dataclasses.replace(face((40, 60, 80, 80)), name="a" + unit * 20)
+    (laid,) = layout_overlay([result], SIX_LABELS, 320, 240, True, PillowText())
+    assert laid.chart is not None and laid.chart.caption.endswith("…")
+    kept = laid.chart.caption[:-1]
+    assert kept == "a" + unit * ((len(kept) - 1) // len(unit)), kept
 
 
 def test_a_long_sessions_rendered_texts_stay_within_their_byte_budget() -> None:

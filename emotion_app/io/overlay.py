@@ -105,11 +105,22 @@ def _run_font(font: Path | None, size: int, bold: bool) -> ImageFont.FreeTypeFon
     return _font(size, bold) if font is None else _fallback(font, size)
 
 
+def _left_to_right(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> str | None:
+    """Each text laid out left to right, where Pillow lays it out by the bidi algorithm (with
+    libraqm; without it, characters go in their order and no direction can be given). By
+    default its first letter chose: a Hebrew name's trailing space went before it, the tag's
+    name ran into its "happy"."""
+    if isinstance(font, ImageFont.FreeTypeFont) and font.layout_engine == ImageFont.Layout.RAQM:
+        return "ltr"
+    return None
+
+
 @lru_cache(maxsize=8192)
 def _text_width(text: str, size: int, bold: bool) -> int:
     runs = _runs(text, bold)
     with _FREETYPE_LOCK:
-        return int(np.ceil(sum(_run_font(font, size, bold).getlength(piece) for piece, font in runs)))
+        faces = [(piece, _run_font(font, size, bold)) for piece, font in runs]
+        return int(np.ceil(sum(face.getlength(piece, direction=_left_to_right(face)) for piece, face in faces)))
 
 
 @lru_cache(maxsize=128)
@@ -182,14 +193,15 @@ def _render_text(text: str, size: int, bold: bool) -> np.ndarray:
         draw = ImageDraw.Draw(image)
         primary = _font(size, bold)
         if len(runs) == 1 and runs[0][1] is None:
-            draw.text((0, 0), text, font=primary, fill=255)
+            draw.text((0, 0), text, font=primary, fill=255, direction=_left_to_right(primary))
         else:  # pieces in other fonts share the overlay font's baseline
             baseline = primary.getmetrics()[0] if isinstance(primary, ImageFont.FreeTypeFont) else size
             x = 0.0
             for piece, font in runs:
                 face = _run_font(font, size, bold)
-                draw.text((x, baseline), piece, font=face, fill=255, anchor="ls")
-                x += face.getlength(piece)
+                direction = _left_to_right(face)
+                draw.text((x, baseline), piece, font=face, fill=255, anchor="ls", direction=direction)
+                x += face.getlength(piece, direction=direction)
     alpha = np.asarray(image, dtype=np.float32)[:, :, None] * np.float32(1.0 / 255.0)
     alpha.setflags(write=False)
     return alpha

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 from ..faces.geometry import Box, overlap_area, overlap_areas
+from ..names import cut_before
 from ..percents import whole_percents
 from ..results import FaceResult
 
@@ -691,7 +692,7 @@ def _elided(text: str, font_px: int, max_w: int, measure: TextMeasure) -> str:
         return text
     kept = len(text)
     while kept > 1 and measure.width(text[:kept] + "…", font_px, True) > max_w:
-        kept -= 1
+        kept = cut_before(text, kept - 1) or 1  # never between a letter and its accent
     return text[:kept] + "…"
 
 
