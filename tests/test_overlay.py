@@ -9,6 +9,7 @@ import pytest
 
 from emotion_app.io.overlay import EMOTION_COLORS, ChartPlaces, PillowText, color_for, draw_results
 from emotion_app.io.overlay_layout import PANEL_ALPHA, PANEL_COLOR, layout_overlay, palette_for
+from emotion_app.names import isolated
 from emotion_app.results import FaceResult
 from emotion_app.samples import SEVEN_LABELS, SIX_LABELS
 
@@ -198,7 +199,7 @@ def test_a_name_written_right_to_left_keeps_its_space_before_the_emotion(name: s
     drawn = draw_results(frame, [result], SIX_LABELS)
     (laid,) = layout_overlay([result], SIX_LABELS, 360, 240, True, PillowText())
     tag = laid.tag
-    assert tag.pieces[0] == f"{name} "
+    assert tag.pieces[0] == f"{isolated(name)} "
     x, y, w, h = tag.rect
     strokes = (np.abs(drawn[y : y + h, x : x + w].astype(int) - np.array(tag.background)).max(axis=2) > 60).any(axis=0)
     measure = PillowText()
@@ -262,3 +263,61 @@ def test_a_streams_chart_places_are_kept_by_the_renderer_and_forgotten_with_the_
     assert set(places._places) == {9}
     draw_results(frame, [], SIX_LABELS, chart_places=places)
     assert not places._places
+
+
+def _own_way(text: str, size: int) -> np.ndarray:
+    """``text``'s strokes (0-255) as Pillow lays it out right to left by itself, in the
+    overlay's bold font: how a reader of Hebrew expects it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from emotion_app.io.overlay import overlay_font_path
+
+    font = ImageFont.truetype(str(overlay_font_path(True)), size)
+    image = Image.new("L", (size * (len(text) + 2), size * 2), 0)
+    ImageDraw.Draw(image).text((size, size // 2), text, font=font, fill=255, direction="rtl")
+    ink = np.asarray(image, np.float32)
+    rows, columns = np.nonzero(ink > 32)
+    return ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+
+
+def _best_match(drawn: np.ndarray, background: tuple[int, int, int], text: np.ndarray) -> float:
+    """How well ``text``'s strokes match the best place in ``drawn`` (1: the same)."""
+    import cv2
+
+    ink = np.abs(drawn.astype(np.float32) - np.array(background, np.float32)).max(axis=2)
+    return float(cv2.matchTemplate(ink, text, cv2.TM_CCOEFF_NORMED).max())
+
+
+@pytest.mark.parametrize("name", ["שרה!", "שרה Ada"], ids=["punctuation", "mixed"])
+def test_a_tags_right_to_left_name_runs_its_own_way(name: str) -> None:
+    # Was: the tag's text was laid out left to right, name and all: a Hebrew name's "!"
+    # went after it ("הרש!") and "שרה Ada" put the Hebrew first, where the timeline's row
+    # and the report (an isolate of its own direction) drew "!הרש" and "Ada הרש".
+    frame = np.full((240, 360, 3), 128, np.uint8)
+    result = dataclasses.replace(face((40, 60, 120, 120)), name=name)
+    drawn = draw_results(frame, [result], SIX_LABELS)
+    (laid,) = layout_overlay([result], SIX_LABELS, 360, 240, True, PillowText())
+    x, y, w, h = laid.tag.rect
+    assert _best_match(drawn[y : y + h, x : x + w], laid.tag.background, _own_way(name, laid.tag.font_px)) > 0.9
+
+
+def test_a_charts_right_to_left_caption_cut_short_ends_on_its_left() -> None:
+    # Was: laid out left to right, the "…" of a Hebrew name cut short came after the
+    # name's first letter, on the right, where its reader starts.
+    name = "אברהם" * 6
+    frame = np.full((240, 320, 3), 128, np.uint8)
+    result = dataclasses.replace(face((40, 60, 80, 80)), name=name)
+    (laid,) = layout_overlay([result], SIX_LABELS, 320, 240, True, PillowText())
+    chart = laid.chart
+    assert chart is not None
+    drawn = draw_results(frame, [result], SIX_LABELS, show_bars=True)
+    x, y, w, _ = chart.rect
+    top = drawn[y : y + 2 * chart.pad + chart.row_h, x : x + w].copy()
+    chip = (top == np.array(chart.caption_background, np.uint8)).all(axis=2)
+    rows, columns = np.nonzero(chip)
+    outside = np.ones(chip.shape, bool)
+    outside[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1] = False
+    top[outside] = chart.caption_background  # the chip alone: the panel's grey is no stroke
+    shown = chart.caption.strip("\u2068\u2069")  # an isolate's marks draw nothing
+    assert shown.endswith("…") and name.startswith(shown[:-1])
+    assert _best_match(top, chart.caption_background, _own_way(shown, chart.font_px)) > 0.9

@@ -84,10 +84,17 @@ def _fallback(path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
+_ISOLATE_MARKS = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+
+
 @lru_cache(maxsize=4096)
 def _runs(text: str, bold: bool) -> tuple[tuple[str, Path | None], ...]:
     """``text`` cut where the font changes: (piece, None for the overlay's own font, or
     the installed font that has the piece's characters, e.g. a name given in Chinese)."""
+    if _left_to_right(_font(12, bold)) is None:
+        # No bidi layout (no libraqm): the marks of a name's isolate (overlay_layout) steer
+        # nothing there, and DejaVu draws them as boxes.
+        text = text.translate(_ISOLATE_MARKS)
     primary = overlay_font_path(bold)
     if text.isascii() or primary is None:
         return ((text, None),)
@@ -193,7 +200,7 @@ def _render_text(text: str, size: int, bold: bool) -> np.ndarray:
         draw = ImageDraw.Draw(image)
         primary = _font(size, bold)
         if len(runs) == 1 and runs[0][1] is None:
-            draw.text((0, 0), text, font=primary, fill=255, direction=_left_to_right(primary))
+            draw.text((0, 0), runs[0][0], font=primary, fill=255, direction=_left_to_right(primary))
         else:  # pieces in other fonts share the overlay font's baseline
             baseline = primary.getmetrics()[0] if isinstance(primary, ImageFont.FreeTypeFont) else size
             x = 0.0

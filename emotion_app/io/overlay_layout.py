@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 from ..faces.geometry import Box, overlap_area, overlap_areas
-from ..names import cut_before
+from ..names import cut_before, isolated
 from ..percents import whole_percents
 from ..results import FaceResult
 
@@ -445,7 +445,9 @@ def _layout_tag(
     the percentage, else the spot covering least."""
     side = max(1, min(face.box[2], face.box[3]))
     base_font = int(_clamp(round(side * 0.15), base, base * 2.5))
-    full = (f"{face.tag_name} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {percent}")
+    # The name as an isolate of its own direction, as the timeline and the report draw it:
+    # laid out left to right with the tag, a Hebrew name's "!" went after it.
+    full = (f"{isolated(face.tag_name)} ", f"{shown_label(face)}{'?' if uncertain else ''}", f" {percent}")
     x, y, w, h = box
     # Every spot of either tag lies within its full size of the box (see _layout_chart).
     full_pad = max(2, base_font // 4)
@@ -568,7 +570,8 @@ def _layout_chart(
         ChartRow(label, float(probability), palette[label], label == top, percent)
         for label, probability, percent in zip(labels, face.probabilities, whole_percents(face.probabilities))
     )
-    caption = _elided(face.tag_name, font_px, rect[2] - 2 * pad - 2 * caption_pad(font_px), measure)
+    # Its "…" within the isolate: a Hebrew name cut short ends on its left.
+    caption = isolated(_elided(face.tag_name, font_px, rect[2] - 2 * pad - 2 * caption_pad(font_px), measure))
     return ChartLayout(
         rect, font_px, row, pad, label_w, bar_w, percent_w, rows, caption, tag.background, tag.foreground
     )
