@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypedDict,
 import cv2
 import numpy as np
 import pytest
-from PyQt6.QtCore import QCoreApplication, QObject, QRectF, QThread, QTimer, pyqtSignal, pyqtSlot
-from PyQt6.QtGui import QImage
+from PyQt6.QtCore import QCoreApplication, QObject, QRectF, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
+from PyQt6.QtGui import QImage, QTextDocument
 from PyQt6.QtWidgets import QApplication, QDialog, QMenu, QMenuBar, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -161,6 +161,15 @@ def is_cut_from(text: str, label: str) -> bool:
     start, ellipsis, end = text.partition("…")
     kept = len(start) + len(end)
     return bool(ellipsis) and kept < len(label) and label.startswith(start) and label.endswith(end)
+
+
+def shown_as_tip(text: str) -> str:
+    """What a tooltip of ``text`` shows: ``text`` read as markup where Qt takes it so."""
+    if not Qt.mightBeRichText(text):  # type: ignore[attr-defined]  # (PyQt6 has it; its stubs lack it)
+        return text
+    document = QTextDocument()
+    document.setHtml(text)
+    return document.toPlainText()
 
 
 def cut_short_copy(video: Path, to: Path) -> Path:

@@ -18,7 +18,7 @@ from emotion_app.gui.main_window import RECENT_FILES, MainWindow
 from emotion_app.gui.settings import AppSettings
 from emotion_app.samples import VideoTruth
 from emotion_app.sources.specs import VideoFileSpec
-from tests.gui_support import WAIT_MS, WindowFactory, banner_button, wait_until_stopped
+from tests.gui_support import WAIT_MS, WindowFactory, banner_button, shown_as_tip, wait_until_stopped
 
 
 def listed(window: MainWindow) -> list[str]:
@@ -130,7 +130,8 @@ def test_hovering_a_recent_file_shows_its_whole_path(
 ) -> None:
     # Two takes of the same name in different folders read alike in the menu (it lists
     # names only): the full path, on hover, is the only way to tell which is which.
-    takes = [tmp_path / "monday" / "talk.avi", tmp_path / "tuesday" / "talk.avi"]
+    # One named like markup shows as named (was: "<u>talk.avi" showed an underlined "talk.avi").
+    takes = [tmp_path / "monday" / "talk.avi", tmp_path / "tuesday" / "talk.avi", tmp_path / "friday" / "<u>talk.avi"]
     for take in takes:
         take.parent.mkdir()
         shutil.copyfile(gui_video.path, take)
@@ -149,7 +150,7 @@ def test_hovering_a_recent_file_shows_its_whole_path(
             QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, place, menu.mapToGlobal(place)))
 
             def tells(expected: str = str(take)) -> bool:
-                return QToolTip.text() == expected
+                return shown_as_tip(QToolTip.text()) == expected
 
             qtbot.waitUntil(tells, timeout=WAIT_MS)
     finally:

@@ -2866,3 +2866,27 @@ def test_the_name_column_follows_a_renamed_person_and_a_font_change(qtbot: QtBot
         columns.append(view.strip_rect().left())
     none, renamed, taken_back, larger, smaller = columns
     assert renamed > none == taken_back and smaller < none < larger
+
+
+@pytest.mark.parametrize("name", ["<b>Al</b>", "Tom &lt;3"], ids=["tag", "entity"])
+def test_a_rows_tooltip_shows_the_name_as_typed_never_as_markup(qtbot: QtBot, name: str) -> None:
+    # Was: Qt took "<b>Al</b>: double-click…" as rich text, and the tooltip showed a bold "Al".
+    from tests.gui_support import shown_as_tip
+
+    labels = ("angry", "happy")
+    timeline = SessionTimeline(labels)
+    timeline.add(0.0, [FaceResult((0, 0, 40, 40), 5, "happy", 1.0, (0.0, 1.0))])
+    timeline.set_name(5, name)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(700, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    middle = view.name_rect(0).center().toPoint()
+    QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, middle, view.mapToGlobal(middle)))
+    tips = [tip for tip in QApplication.topLevelWidgets() if isinstance(tip, QLabel) and tip.isVisible()]
+    try:
+        assert len(tips) == 1
+        assert shown_as_tip(tips[0].text()) == f"{name} (#5): double-click (or Enter) to give a name"
+    finally:
+        QToolTip.hideText()

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 
 from .camera_picker import NO_CAMERA, CameraDevice, CameraPicker, listed_camera, name_apart, unlisted_tooltip
 from .mnemonics import numbered
+from .plain_tips import plain_tip
 
 
 class CameraMenu(QMenu):
@@ -84,9 +85,9 @@ class CameraMenu(QMenu):
             action.setCheckable(True)
             action.setData(device)
             if device is self._unlisted:
-                action.setToolTip(unlisted_tooltip(device))
+                action.setToolTip(plain_tip(unlisted_tooltip(device)))
             else:
-                action.setToolTip(f"{device.name} — OpenCV index {device.index}")  # as the picker's
+                action.setToolTip(plain_tip(f"{device.name} — OpenCV index {device.index}"))  # as the picker's
             self._group.addAction(action)
             self.addAction(action)
         if not devices and self._unlisted is None:

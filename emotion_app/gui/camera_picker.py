@@ -33,6 +33,8 @@ from emotion_app.sources.screen_capture import Screen
 from emotion_app.sources.specs import CameraSpec, ScreenSpec, SourceSpec
 from emotion_app.sources.stream_url import check_stream_url, redacted, short_name
 
+from .plain_tips import plain_tip
+
 NO_CAMERA = "No camera found"
 
 
@@ -324,10 +326,10 @@ class CameraPicker(QComboBox):
             # Two of one name (one model twice) read alike but for their index, as messages name them.
             for device in self._devices:
                 self.addItem(name_apart(device, cameras), device.index)
-                self.setItemData(self.count() - 1, f"{device.name} — OpenCV index {device.index}", 3)
+                self.setItemData(self.count() - 1, plain_tip(f"{device.name} — OpenCV index {device.index}"), 3)
             if camera_apart is not None:
                 self.addItem(name_apart(camera_apart, cameras), camera_apart.index)
-                self.setItemData(self.count() - 1, unlisted_tooltip(camera_apart), 3)
+                self.setItemData(self.count() - 1, plain_tip(unlisted_tooltip(camera_apart)), 3)
             # Host and port name a phone or an IP camera; the path only tells two streams
             # of one camera apart.
             hosts = Counter(short_name(url) for url in self._urls)
@@ -335,7 +337,7 @@ class CameraPicker(QComboBox):
                 self.addItem(
                     self._icon(QStyle.StandardPixmap.SP_DriveNetIcon), short_name(url, hosts[short_name(url)] > 1)
                 )
-                self.setItemData(self.count() - 1, f"Network camera {redacted(url)}", 3)
+                self.setItemData(self.count() - 1, plain_tip(f"Network camera {redacted(url)}"), 3)
             for screen in self._screens:
                 self.addItem(self._icon(QStyle.StandardPixmap.SP_ComputerIcon), screen.describe())
                 self.setItemData(

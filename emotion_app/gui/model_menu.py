@@ -13,6 +13,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 from ..inference.catalog import WeightsEntry, list_weights
 from ..weights import DEFAULT_WEIGHTS_DIR
 from .mnemonics import escaped, mnemonic, numbered
+from .plain_tips import plain_tip
 
 
 class ModelMenu(QMenu):
@@ -81,9 +82,9 @@ class ModelMenu(QMenu):
             action.setData(entry.path)
             if entry.error:
                 action.setEnabled(False)
-                action.setToolTip(f"Cannot read {entry.path.name}: {entry.error}")
+                action.setToolTip(plain_tip(f"Cannot read {entry.path.name}: {entry.error}"))
             else:
-                action.setToolTip(f"{entry.path}\nClasses in output order: {', '.join(entry.labels)}")
+                action.setToolTip(plain_tip(f"{entry.path}\nClasses in output order: {', '.join(entry.labels)}"))
                 action.triggered.connect(lambda _checked=False, path=entry.path: self.weights_chosen.emit(path))
             self._group.addAction(action)
             self.addAction(action)

@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import QMenu, QWidget
 
 from .background_exists import BackgroundExists
 from .mnemonics import mnemonic, numbered
+from .plain_tips import plain_tip
 
 _CLEAR = "&Clear the list"
 # Its letter is none of the listed files' keys (a list past nine goes on with letters).
@@ -37,7 +38,7 @@ class RecentMenu(QMenu):
         for position, path in enumerate(paths, start=1):
             action = self.addAction(numbered(position, Path(path).name or path, _OWN_KEYS))
             assert action is not None
-            action.setToolTip(path)
+            action.setToolTip(plain_tip(path))
             action.setData(path)
             action.setEnabled(self._exists.last_answer(path) is not False)  # the last answer, till the next
             action.triggered.connect(lambda _checked=False, chosen=path: self.file_chosen.emit(chosen))

@@ -26,6 +26,7 @@ from emotion_app.wording import count_text
 from .background_call import BackgroundCall
 from .message_banner import MessageBanner
 from .messages import CheckedRecording, RecordingRequest, RecordingSummary
+from .plain_tips import plain_tip
 from .playback_bar import format_time
 from .source_state import SourceState
 from .stream_controller import StreamController
@@ -204,7 +205,9 @@ class RecordingControl(QObject):
             self.rec_label.hide()
             return
         self.rec_label.setText(f"● REC {format_time(self._recorded_time())}")
-        self.rec_label.setToolTip(f"Recording to {self._recording.video_path} and {self._recording.csv_path.name}")
+        self.rec_label.setToolTip(
+            plain_tip(f"Recording to {self._recording.video_path} and {self._recording.csv_path.name}")
+        )
         self.rec_label.show()
 
     def playback_changed(self) -> None:

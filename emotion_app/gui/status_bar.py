@@ -11,6 +11,7 @@ from PyQt6.QtGui import QPainter, QPaintEvent
 from PyQt6.QtWidgets import QLabel, QSizeGrip, QStatusBar, QWidget
 
 from .messages import InferenceResult, ModelStatus
+from .plain_tips import plain_tip
 from .stats import FramePace, RateMeter, RollingPercentiles
 
 
@@ -278,7 +279,7 @@ class PerformanceStatusBar(QStatusBar):
             return  # a file that failed to load left the model in use, and this label, as they were
         if active is None:
             self.model_label.setText("No model")
-            self.model_label.setToolTip(f"No emotion model loaded: {status.error}" if status.error else "")
+            self.model_label.setToolTip(plain_tip(f"No emotion model loaded: {status.error}") if status.error else "")
             return
         mode = f", {status.inference_mode}" if status.inference_mode else ""
         # Short of room, the details go first, then "Model": the name is what tells models apart.
@@ -288,7 +289,7 @@ class PerformanceStatusBar(QStatusBar):
         lines = [str(active), "Classes in output order: " + ", ".join(status.labels)]
         if status.note:
             lines.append(status.note)
-        self.model_label.setToolTip("\n".join(lines))
+        self.model_label.setToolTip(plain_tip("\n".join(lines)))
 
     def show_stats(self, stats: PerformanceStats, now: float) -> None:
         # Short of room (the smallest window, the REC indicator), each figure drops words

@@ -15,6 +15,7 @@ from emotion_app.io.unfinished import Tidied
 from emotion_app.wording import count_text
 
 from .message_banner import MessageBanner
+from .plain_tips import plain_tip
 
 # The folders the tidy banner lists a line for, the newest: more lines would push the video
 # down; the earlier ones are counted (each line of what was kept is in the log).
@@ -50,7 +51,7 @@ class TidyBanner(MessageBanner):
         self.show_message("\n".join(lines), "info", [(caption, lambda: _open_folder(folder))])
         button = self.button(caption)
         if button is not None:
-            button.setToolTip(str(folder))
+            button.setToolTip(plain_tip(str(folder)))
 
 
 def _open_folder(folder: Path) -> None:

@@ -49,6 +49,7 @@ from emotion_app.timeline import PersonSummary, SessionTimeline
 
 from .messages import FileEnd, InferenceResult, SkippedFrame
 from .paced_description import PacedDescription
+from .plain_tips import plain_tip
 from .qt_images import bgr_image
 
 log = logging.getLogger(__name__)
@@ -430,10 +431,10 @@ class TimelineView(QWidget):
             person = self.timeline.person(track_id) if track_id is not None else None
             label = self.legend_entry_at(event.pos().x(), event.pos().y())
             if label is not None:  # a legend entry: its class whole (cut short there where too wide)
-                QToolTip.showText(event.globalPos(), label, self)
+                QToolTip.showText(event.globalPos(), plain_tip(label), self)
             elif person is not None:
                 QToolTip.showText(
-                    event.globalPos(), f"{drawn_name(person)}: double-click (or Enter) to give a name", self
+                    event.globalPos(), plain_tip(f"{drawn_name(person)}: double-click (or Enter) to give a name"), self
                 )
             elif hint := self.hidden_hint():
                 QToolTip.showText(event.globalPos(), hint, self)

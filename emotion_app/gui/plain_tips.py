@@ -1,0 +1,19 @@
+"""Tooltips that show a name or a path as typed.
+
+Qt takes a tooltip whose first line looks like markup ("<b>Al</b>", "&lt;") as rich text:
+a person named "<b>Al</b>" showed as a bold "Al", a file "a<i>b.mp4" lost its "<i>".
+Labels say so with ``setTextFormat(PlainText)``; a tooltip has no such setting.
+"""
+
+from __future__ import annotations
+
+import html
+
+
+def plain_tip(text: str) -> str:
+    """``text`` as a tooltip shows it whole: as it is where it holds no "<" or "&" (Qt takes
+    it as plain text), else escaped inside rich text that keeps its lines and spaces, as a
+    plain tooltip lays them out."""
+    if "<" not in text and "&" not in text:
+        return text
+    return f'<p style="white-space:pre">{html.escape(text, quote=False)}</p>'
