@@ -2890,3 +2890,27 @@ def test_a_rows_tooltip_shows_the_name_as_typed_never_as_markup(qtbot: QtBot, na
         assert shown_as_tip(tips[0].text()) == f"{name} (#5): double-click (or Enter) to give a name"
     finally:
         QToolTip.hideText()
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("x" * 23 + "e\u0301", "x" * 23),  # an accented letter, its accent past the limit
+        ("x" * 22 + "\U0001f469\u200d\U0001f4bb", "x" * 22),  # woman technologist, one emoji
+        ("x" * 23 + "\U0001f1eb\U0001f1f7", "x" * 23),  # a flag: a pair, never one half
+    ],
+    ids=["accent", "zwj-emoji", "flag"],
+)
+def test_a_long_name_is_cut_where_a_character_ends(qtbot: QtBot, typed: str, kept: str) -> None:
+    # Was: cut at 24 code points, "e\u0301" lost its accent and the emoji left a lone woman
+    # and a ZERO WIDTH JOINER; a flag left one regional letter.
+    from emotion_app.gui.timeline_panel import MAX_NAME_CHARS, TimelinePanel
+
+    assert len(typed) > MAX_NAME_CHARS >= len(kept)
+    panel = TimelinePanel(("angry", "happy"))
+    qtbot.addWidget(panel)
+    panel.timeline.add(0.0, [FaceResult((0, 0, 40, 40), 5, "happy", 1.0, (0.0, 1.0))])
+    panel.ask_name = lambda track_id, current: typed
+    panel.name_person(5)
+    person = panel.timeline.person(5)
+    assert person is not None and person.given_name == kept

@@ -41,7 +41,7 @@ from PyQt6.QtWidgets import (
 from emotion_app.io.overlay_layout import palette_for
 from emotion_app.io.report_process import FAILED, STOP_WAIT_S, pickled_session, write_report_in_child
 from emotion_app.io.session_report import ReportError, session_length_text
-from emotion_app.names import isolated
+from emotion_app.names import cut_before, isolated
 from emotion_app.percents import share_texts
 from emotion_app.results import FaceResult
 from emotion_app.sources.frame_source import WAIT_SLICE_S
@@ -925,7 +925,9 @@ class TimelinePanel(QDockWidget):
         answer = self.ask_name(track_id, person.given_name if person is not None else "")
         if answer is None:
             return
-        name = " ".join(answer.split())[:MAX_NAME_CHARS]  # one line, of a tag's length
+        whole = " ".join(answer.split())  # one line
+        # Of a tag's length, cut where a character ends: never an accent off its letter nor half an emoji.
+        name = whole[: cut_before(whole, MAX_NAME_CHARS)].rstrip()
         self.timeline.set_name(track_id, name)
         self.name_given.emit(track_id, name)
         self.view.fit_height()  # a wider name column may take the legend a line more
