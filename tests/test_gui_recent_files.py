@@ -156,3 +156,37 @@ def test_hovering_a_recent_file_shows_its_whole_path(
     finally:
         QToolTip.hideText()
         menu.close()
+
+
+def test_a_long_path_with_an_ampersand_wraps_its_tooltip_on_screen(qtbot: QtBot, tmp_path: Path) -> None:
+    # Was: every path holding "&" went as rich text kept to its lines; wider than the
+    # screen, it ran off it, where Qt wraps a plain tooltip that wide.
+    from PyQt6.QtWidgets import QLabel
+
+    from emotion_app.gui.recent_menu import RecentMenu
+
+    folder = tmp_path / "Tom & Jerry clips"
+    for part in range(6):
+        folder = folder / f"the holiday videos of summer part {part}"
+    folder.mkdir(parents=True)
+    take = folder / "talk & questions.avi"
+    take.write_bytes(b"")
+    menu = RecentMenu()
+    qtbot.addWidget(menu)
+    menu.show_paths([str(take)])
+    menu.popup(QPoint(0, 0))
+    qtbot.waitExposed(menu)
+    try:
+        (entry,) = (action for action in menu.actions() if action.data() == str(take))
+        place = menu.actionGeometry(entry).center()
+        QApplication.sendEvent(menu, QHelpEvent(QEvent.Type.ToolTip, place, menu.mapToGlobal(place)))
+        qtbot.waitUntil(lambda: shown_as_tip(QToolTip.text()) == str(take), timeout=WAIT_MS)
+        (tip,) = (label for label in QApplication.allWidgets() if label.objectName() == "qtooltip_label")
+        assert isinstance(tip, QLabel)
+        screen = menu.screen()
+        assert screen is not None
+        assert menu.fontMetrics().horizontalAdvance(str(take)) > screen.geometry().width()  # too wide for one line
+        assert tip.width() <= screen.geometry().width()
+    finally:
+        QToolTip.hideText()
+        menu.close()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import html
 
+from PyQt6.QtCore import Qt
+
 
 def plain_tip(text: str) -> str:
-    """``text`` as a tooltip shows it whole: as it is where it holds no "<" or "&" (Qt takes
-    it as plain text), else escaped inside rich text that keeps its lines and spaces, as a
-    plain tooltip lays them out."""
-    if "<" not in text and "&" not in text:
+    """``text`` as a tooltip shows it whole: as it is where Qt takes it as plain text
+    ("Tom & Jerry.mp4"), else escaped inside rich text that keeps its lines and spaces, as a
+    plain tooltip lays them out. Only the first: a plain tooltip wider than the screen wraps,
+    a rich one kept to its lines does not (a long path with "&" ran off the screen)."""
+    if not Qt.mightBeRichText(text):  # type: ignore[attr-defined]  # (PyQt6 has it; its stubs lack it)
         return text
     return f'<p style="white-space:pre">{html.escape(text, quote=False)}</p>'
