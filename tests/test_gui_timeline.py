@@ -2914,3 +2914,43 @@ def test_a_long_name_is_cut_where_a_character_ends(qtbot: QtBot, typed: str, kep
     panel.name_person(5)
     person = panel.timeline.person(5)
     assert person is not None and person.given_name == kept
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        ("x" * 23 + "\U0001f1eb\U0001f1f7", "x" * 23),  # a flag: was cut to its first half, a lone surrogate
+        ("x" * 23 + "e\u0301", "x" * 23),  # was: "e" kept, its accent dropped
+        ("\U0001f600" * 13, "\U0001f600" * 13),  # was: stopped at 12, 24 UTF-16 units
+    ],
+    ids=["flag", "accent", "emoji"],
+)
+def test_the_name_field_stops_where_a_character_ends(
+    qtbot: QtBot, make_window: WindowFactory, two_people: VideoTruth, pasted: str, kept: str
+) -> None:
+    # Qt's maxLength counted UTF-16 units, name_person code points; a name holding a lone
+    # surrogate could be written to no UTF-8 file.
+    from PyQt6.QtWidgets import QDialog, QInputDialog, QLineEdit
+
+    from emotion_app.gui.timeline_panel import MAX_NAME_CHARS
+
+    assert len(pasted) > MAX_NAME_CHARS >= len(kept) or pasted == kept
+    window = make_window(video=two_people.path)
+    panel = window.timeline_panel
+    qtbot.waitUntil(lambda: bool(panel.timeline.people()), timeout=WAIT_MS)
+    person = panel.timeline.people()[0].track_id
+    assert person is not None
+    shown: list[str] = []
+
+    def answer(dialog: QDialog) -> None:
+        assert isinstance(dialog, QInputDialog)
+        field = dialog.findChild(QLineEdit)
+        assert field is not None
+        field.insert(pasted)  # as a paste puts it
+        shown.append(field.text())
+        dialog.accept()
+
+    when_a_dialog_is_open(answer)
+    panel.name_person(person)  # through the window's own dialog
+    given = panel.timeline.person(person)
+    assert given is not None and shown == [kept] and given.given_name == kept

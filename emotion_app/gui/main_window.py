@@ -99,7 +99,7 @@ from .status_bar import PerformanceStats, PerformanceStatusBar
 from .stream_controller import StreamController
 from .tidy_banner import TidyBanner
 from .timeline_dock import TimelineDock
-from .timeline_panel import MAX_NAME_CHARS, TimelinePanel
+from .timeline_panel import NameLength, TimelinePanel
 from .video_view import VideoView
 from .window_actions import WindowActions
 from .window_cover import WINDOW_PLACE_EVENTS, WindowCover
@@ -598,7 +598,7 @@ class MainWindow(QMainWindow):
         dialog.setTextValue(current)
         field = dialog.findChild(QLineEdit)
         if field is not None:  # a longer name was cut short after OK, unseen: the field stops there
-            field.setMaxLength(MAX_NAME_CHARS)
+            field.setValidator(NameLength(dialog))
         with self.player.paused_for_dialog():
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
         name = dialog.textValue()

@@ -26,6 +26,7 @@ from PyQt6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QValidator,
 )
 from PyQt6.QtWidgets import (
     QApplication,
@@ -129,6 +130,25 @@ def drawn_name(person: PersonSummary) -> str:
     if person.track_id is None or not person.given_name:
         return person.name
     return f"{isolated(person.given_name)} (#{person.track_id})"
+
+
+class NameLength(QValidator):
+    """Stops a name's field at :data:`MAX_NAME_CHARS` characters, counted as name_person
+    counts them, where a character ends. Qt's maxLength counts UTF-16 units: it cut a flag
+    or an emoji in half (a lone surrogate no UTF-8 file can hold) and an accent off its
+    letter, and let 12 emoji fill a field of 24."""
+
+    def validate(self, text: str | None, pos: int) -> tuple[QValidator.State, str, int]:
+        text = text or ""
+        excess = len(text) - MAX_NAME_CHARS
+        if excess <= 0:
+            return QValidator.State.Acceptable, text, pos
+        # What was typed or pasted ends at the cursor: its end is dropped, as maxLength drops it.
+        cursor = len(text.encode("utf-16-le")[: 2 * pos].decode("utf-16-le", "surrogatepass"))
+        start = cut_before(text, max(0, cursor - excess))
+        kept = text[:start] + text[cursor:]
+        kept = kept[: cut_before(kept, MAX_NAME_CHARS)]  # a cursor inside a character (never typed so)
+        return QValidator.State.Acceptable, kept, len(text[:start].encode("utf-16-le")) // 2
 
 
 class TimelineView(QWidget):
