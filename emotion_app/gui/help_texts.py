@@ -53,7 +53,8 @@ def shortcuts_text(window: QMainWindow, play_pause_action: QAction, beside: Mapp
             lines += f"<tr><td><b>{_keys(action)}</b>&nbsp;&nbsp;</td><td>{name}</td></tr>"
     # Keys of a widget's own, not of a menu action, so the table above cannot list them.
     return (
-        f"<table>{lines}</table><p>Space, Left, Right and Home work whichever control has the focus.</p>"
+        f"<table>{lines}</table><p>Tab and Shift+Tab go from control to control. Space, Left, Right and Home "
+        "work whichever control has the focus; Enter presses the button that has it.</p>"
         "<p>In the session timeline, Up and Down choose a person and Enter or F2 names them. "
         "Esc cancels dragging out a part of a screen.</p>"
         # A submenu has no key of its own to list in the table above.

@@ -162,6 +162,10 @@ class MessageBanner(QFrame):
         close.clicked.connect(self._close)
         self._button_row.addWidget(close)
         self._buttons.append(close)
+        for button in self._buttons:
+            # Enter presses it: Space plays and pauses whatever has the keyboard (PlayerKeys),
+            # and a push button outside a dialog takes Enter only so.
+            button.setAutoDefault(True)
         self._place_buttons(self._buttons_need_row(self.width()))
         self.show()
         self.message_shown.emit()

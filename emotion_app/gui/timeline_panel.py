@@ -772,8 +772,11 @@ class TimelinePanel(QDockWidget):
         layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.export_button)
+        for button in (self.clear_button, self.export_button):
+            # Enter presses it: Space plays and pauses whatever has the keyboard (PlayerKeys),
+            # and a push button outside a dialog takes Enter only so.
+            button.setAutoDefault(True)
+            buttons.addWidget(button)
         layout.addLayout(buttons)
         self.setWidget(body)
         self.clear_button.clicked.connect(self._clear_clicked)

@@ -1,0 +1,69 @@
+"""The window used with the keyboard alone, as a user who cannot use a mouse would: every
+button has a key, Tab goes through the controls in the order they are shown, and the
+control the keyboard is on can be seen (real windows, real pipeline; offscreen)."""
+
+from __future__ import annotations
+
+import pytest
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from emotion_app.gui.main_window import MainWindow
+from emotion_app.samples import VideoTruth
+from tests.gui_support import WAIT_MS, WindowFactory, pause_on_shown_frame, play_looping, wait_for_face_result
+
+
+def _keyboard_on(qtbot: QtBot, window: MainWindow, widget: QWidget) -> None:
+    """The keyboard on ``widget``, as Tab puts it there."""
+    window.activateWindow()
+    qtbot.waitActive(window)
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(widget.hasFocus, timeout=WAIT_MS)
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter], ids=["Return", "Enter"])
+def test_enter_presses_the_button_the_keyboard_is_on(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, key: Qt.Key, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: with a file open Space plays and pauses whichever control has the keyboard, and a
+    # push button outside a dialog takes no Enter: the timeline's Clear and Export and the
+    # messages' buttons could not be pressed without a mouse.
+    window = make_window(video=gui_video.path)
+    play_looping(window, gui_video.path)
+    window.timeline_panel.show()
+    wait_for_face_result(qtbot, window)
+    pause_on_shown_frame(qtbot, window)
+    assert window.play_pause_action.isEnabled()  # Space is the player's here
+    panel = window.timeline_panel
+
+    asked: list[str] = []
+
+    def no_folder(title: str, _start: str) -> str:  # the dialog asked, and cancelled
+        asked.append(title)
+        return ""
+
+    monkeypatch.setattr(window, "ask_folder_path", no_folder)
+    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)
+    _keyboard_on(qtbot, window, panel.export_button)
+    qtbot.keyClick(panel.export_button, key)
+    assert len(asked) == 1, "Enter on Export asks for a folder"
+
+    _keyboard_on(qtbot, window, panel.clear_button)
+    with qtbot.waitSignal(panel.cleared, timeout=WAIT_MS):
+        qtbot.keyClick(panel.clear_button, key)
+
+    pressed: list[str] = []
+    window.notice_banner.show_message("Saved snapshot a.png", "info", [("Open folder", lambda: pressed.append("open"))])
+    open_folder = window.notice_banner.button("Open folder")
+    assert open_folder is not None
+    _keyboard_on(qtbot, window, open_folder)
+    qtbot.keyClick(open_folder, key)
+    assert pressed == ["open"]
+    dismiss = window.notice_banner.button("✕")
+    assert dismiss is not None
+    _keyboard_on(qtbot, window, dismiss)
+    qtbot.keyClick(dismiss, key)
+    assert window.notice_banner.isHidden()
+    assert window.is_paused, "Enter on a button leaves the file as it was"
+    assert "Enter presses the button that has it" in window.shortcuts_text()  # F1 says so
