@@ -4,9 +4,11 @@ control the keyboard is on can be seen (real windows, real pipeline; offscreen).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QWidget
+from PyQt6.QtGui import QImage
+from PyQt6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
@@ -67,3 +69,55 @@ def test_enter_presses_the_button_the_keyboard_is_on(
     assert window.notice_banner.isHidden()
     assert window.is_paused, "Enter on a button leaves the file as it was"
     assert "Enter presses the button that has it" in window.shortcuts_text()  # F1 says so
+
+
+def _border(picture: np.ndarray, width: int = 3) -> np.ndarray:
+    """The pixels of ``picture``'s edges, ``width`` deep, top, bottom, left and right."""
+    return np.concatenate(
+        [
+            picture[:width].reshape(-1, 3),
+            picture[-width:].reshape(-1, 3),
+            picture[:, :width].reshape(-1, 3),
+            picture[:, -width:].reshape(-1, 3),
+        ]
+    ).astype(int)
+
+
+def _grab(widget: QWidget) -> np.ndarray:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    buffer = image.constBits()
+    assert buffer is not None
+    buffer.setsize(image.sizeInBytes())
+    rows = np.frombuffer(buffer.asstring(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def _differs(one: np.ndarray, other: np.ndarray) -> float:
+    """The share of pixels that differ between two grabs of the same size."""
+    return float((np.abs(one.astype(int) - other.astype(int)).sum(axis=-1) > 60).mean())
+
+
+def test_tab_onto_the_video_and_the_empty_timeline_shows_where_the_keyboard_is(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    # Was: the video (where the window opens with the keyboard) and the timeline before
+    # anyone is seen looked the same with the keyboard on them as without: Tab landed on
+    # them and nothing on screen changed.
+    window = make_window(size=(1000, 700))  # no camera: the view shows its words
+    window.timeline_panel.show()
+    for banner in (window.model_banner, window.source_banner, window.notice_banner, window.tidy_banner):
+        banner.dismiss()  # Tab goes from the toolbar's last list to the video
+    window.activateWindow()
+    qtbot.waitActive(window)
+    timeline = window.timeline_panel.view
+    assert not timeline.visible_people()
+    for control, before in ((window.view, window.steadiness_box), (timeline, window.view)):
+        before.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(before.hasFocus, timeout=WAIT_MS)
+        away = _grab(control)
+        qtbot.keyClick(before, Qt.Key.Key_Tab)
+        assert control.hasFocus(), f"Tab from {before} went to {QApplication.focusWidget()}"
+        on = _grab(control)
+        # A frame around it: most of its edge changes, little inside it.
+        assert _differs(_border(away), _border(on)) > 0.5, type(control).__name__
+        assert _differs(away, on) < 0.2, type(control).__name__

@@ -52,6 +52,7 @@ from .messages import FileEnd, InferenceResult, SkippedFrame
 from .paced_description import PacedDescription
 from .plain_tips import plain_tip
 from .qt_images import bgr_image
+from .video_view import paint_focus_frame
 
 log = logging.getLogger(__name__)
 
@@ -557,6 +558,8 @@ class TimelineView(QWidget):
             caption,
         )
         self._paint_shares(painter, overall_row, timeline.overall().shares)
+        if not ids and self.hasFocus():  # no row to frame: the panel shows it has the keyboard
+            paint_focus_frame(painter, self)
 
     def caption_texts(self) -> tuple[str, str, str]:
         """The everyone row's caption: in full, without "everyone · ", and its length alone

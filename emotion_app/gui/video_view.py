@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import QEvent, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
+from PyQt6.QtGui import QColor, QFocusEvent, QImage, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from emotion_app.io.overlay_layout import quantised_display_scale
@@ -33,6 +33,9 @@ _BACKGROUND = QColor(18, 18, 20)
 # larger minimum, a small window (the timeline open, or a laptop at 200%) laid the seek bar
 # over the picture and cut the messages off; they can be dismissed to give it back.
 MIN_VIEW_SIZE = (160, 40)
+# The frame that shows the keyboard is on a view, in the palette's highlight: two pixels,
+# seen over a dark picture as over a light one.
+FOCUS_FRAME_PX = 2
 # The view was moved to a screen of another pixel ratio (or that screen's scaling changed):
 # Qt 6.6 says so; an older one (PyQt6 6.5 is supported) only repaints, where paintEvent asks.
 _PIXEL_RATIO_EVENTS = tuple(
@@ -199,6 +202,14 @@ class VideoView(QWidget):
         return QRectF(target.left() + x * scale, target.top() + y * scale, w * scale, h * scale)
 
     # ---- painting -------------------------------------------------------------------
+    def focusInEvent(self, event: QFocusEvent | None) -> None:
+        super().focusInEvent(event)
+        self.update()  # its focus frame
+
+    def focusOutEvent(self, event: QFocusEvent | None) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
     def paintEvent(self, event: QPaintEvent | None) -> None:
         if self.devicePixelRatioF() != self._device_ratio:
             # On a screen of another ratio, and Qt did not say so (before 6.6): a paused
@@ -215,15 +226,35 @@ class VideoView(QWidget):
                     Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                     breakable(self._placeholder),  # a long path wraps rather than running off
                 )
-                return
-            _scale, target = fit_frame(result.width, result.height, QRectF(self.rect()))
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(target, image)
+            else:
+                _scale, target = fit_frame(result.width, result.height, QRectF(self.rect()))
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+                painter.drawImage(target, image)
+            # Once keys have moved the keyboard in this window, as Qt's own controls show it:
+            # the window opens with it here, and a mouse user never needs the frame.
+            window = self.window()
+            if (
+                self.hasFocus()
+                and window is not None
+                and window.testAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+            ):
+                paint_focus_frame(painter, self)
         finally:
             painter.end()
         if self._result is not None and not self._presented:
             self._presented = True
             self.frame_presented.emit(self._result, time.perf_counter())
+
+
+def paint_focus_frame(painter: QPainter, widget: QWidget) -> None:
+    """A frame around ``widget``'s edges, inside it: the keyboard is on it. Drawn by hand, as
+    Qt's own focus rectangle is a thin line a picture or a dark panel hides."""
+    pen = QPen(widget.palette().color(QPalette.ColorRole.Highlight), FOCUS_FRAME_PX)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    half = FOCUS_FRAME_PX / 2
+    painter.drawRect(QRectF(widget.rect()).adjusted(half, half, -half, -half))
 
 
 def fit_frame(frame_width: int, frame_height: int, target: QRectF) -> tuple[float, QRectF]:
