@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QImage
-from PyQt6.QtWidgets import QApplication, QWidget
+from PyQt6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
@@ -121,3 +121,62 @@ def test_tab_onto_the_video_and_the_empty_timeline_shows_where_the_keyboard_is(
         # A frame around it: most of its edge changes, little inside it.
         assert _differs(_border(away), _border(on)) > 0.5, type(control).__name__
         assert _differs(away, on) < 0.2, type(control).__name__
+
+
+def _tab_from(qtbot: QtBot, start: QWidget, until: QWidget) -> list[QWidget]:
+    """The controls Tab goes through from ``start`` until it reaches ``until``, pressed as keys."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(start.hasFocus, timeout=WAIT_MS)
+    reached: list[QWidget] = []
+    for _ in range(30):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        if focused is until:
+            return reached
+        reached.append(focused)
+    raise AssertionError(f"Tab never reached {until}: {reached}")
+
+
+def test_tab_goes_through_the_messages_top_to_bottom_whichever_came_first(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    # Was: Tab went through the messages' buttons in the order the messages came, so a
+    # snapshot's "Open folder", shown below the file's "Finished playing", came first when
+    # it came first: the keyboard jumped down the window, then back up, then down again.
+    window = make_window(size=(1000, 700))  # no source: no message of the app's own comes
+    window.activateWindow()
+    qtbot.waitActive(window)
+    for banner in (window.model_banner, window.source_banner, window.notice_banner, window.tidy_banner):
+        banner.dismiss()
+    window.notice_banner.show_message("Saved snapshot a.png", "info", [("Open folder", lambda: None)])
+    window.source_banner.show_message("Finished playing a.avi", "info", [("Play again", lambda: None)])
+    QApplication.sendPostedEvents(
+        None, QEvent.Type.DeferredDelete.value
+    )  # the buttons replaced go, as in the event loop
+    assert window.source_banner.y() < window.notice_banner.y()  # shown above it
+    reached = _tab_from(qtbot, window.steadiness_box, window.view)
+    banners = (window.source_banner, window.notice_banner)
+    said = {
+        button: f"{banner.text()}: {button.text()}" for banner in banners for button in banner.findChildren(QPushButton)
+    }
+    buttons = [said[widget] for widget in reached if isinstance(widget, QPushButton)]
+    assert len(buttons) == len(reached), reached
+    assert buttons == [
+        "Finished playing a.avi: Play again",
+        "Finished playing a.avi: ✕",
+        "Saved snapshot a.png: Open folder",
+        "Saved snapshot a.png: ✕",
+    ]
+    # And back, Shift+Tab, the other way.
+    window.view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(window.view.hasFocus, timeout=WAIT_MS)
+    back: list[QWidget] = []
+    for _ in range(4):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+        back.append(QApplication.focusWidget() or window)
+    assert back == reached[::-1]

@@ -199,6 +199,10 @@ class MessageBanner(QFrame):
     def button_captions(self) -> list[str]:
         return [button.text() for button in self._buttons]
 
+    def buttons(self) -> list[QPushButton]:
+        """The message's buttons, as shown left to right, its ✕ last (none when hidden)."""
+        return list(self._buttons)
+
     def button(self, caption: str) -> QPushButton | None:
         for button in self._buttons:
             if button.text() == caption:
@@ -317,6 +321,14 @@ class MessageArea(QScrollArea):
         self._newest = banner
         self._since_newest.start()
         self._scroll_to_newest.start()
+        self._tab_top_to_bottom()
+
+    def _tab_top_to_bottom(self) -> None:
+        """Tab goes through the banners' buttons as they are shown, top to bottom. Qt puts a
+        new button last in line, so a message put up above an older one was reached after it."""
+        buttons = [button for banner in self._banners for button in banner.buttons()]
+        for before, after in zip(buttons, buttons[1:]):
+            QWidget.setTabOrder(before, after)
 
     def _bring_newest_into_view(self) -> None:
         if self._newest is not None and not self._newest.isHidden():
