@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QEvent, Qt
-from PyQt6.QtGui import QImage
-from PyQt6.QtWidgets import QApplication, QPushButton, QWidget
+from PyQt6.QtCore import QEvent, QRect, QSize, Qt
+from PyQt6.QtGui import QAction, QImage
+from PyQt6.QtWidgets import QApplication, QMainWindow, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from emotion_app.gui import help_texts
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.region_selector import HINT, RegionSelector
 from emotion_app.samples import VideoTruth
+from emotion_app.sources.screen_capture import MIN_REGION_SIDE, Screen
 from tests.gui_support import WAIT_MS, WindowFactory, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
@@ -180,3 +183,54 @@ def test_tab_goes_through_the_messages_top_to_bottom_whichever_came_first(
         qtbot.keyClick(focused, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
         back.append(QApplication.focusWidget() or window)
     assert back == reached[::-1]
+
+
+def test_the_part_of_a_screen_to_watch_is_chosen_with_the_keys(qtbot: QtBot) -> None:
+    # Was: only a mouse drag chose it; the keyboard had Esc alone, to give up.
+    picture = np.zeros((600, 800, 3), np.uint8)
+    selector = RegionSelector(Screen(1, 0, 0, 800, 600), picture, QRect(0, 0, 800, 600))
+    qtbot.addWidget(selector)
+    selector.show()
+    assert selector.selection() is None
+    qtbot.keyClick(selector, Qt.Key.Key_Right)  # a frame half the screen's size, in its middle
+    assert selector.selection() == QRect(200, 150, 400, 300)
+    qtbot.keyClick(selector, Qt.Key.Key_Right)  # moved, by a step
+    moved = selector.selection()
+    assert moved is not None and moved.size() == QSize(400, 300)
+    step = moved.x() - 200
+    assert 5 <= step <= 20
+    qtbot.keyClick(selector, Qt.Key.Key_Up)
+    qtbot.keyClick(selector, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)  # a pixel at a time
+    for _ in range(2):
+        qtbot.keyClick(selector, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)  # taller
+    qtbot.keyClick(selector, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # narrower
+    assert selector.selection() == QRect(200 + step - 1, 150 - step, 400 - step, 300 + 2 * step)
+    with qtbot.waitSignal(selector.chosen) as chosen:
+        qtbot.keyClick(selector, Qt.Key.Key_Return)
+    assert chosen.args == [(200 + step - 1, 150 - step, 400 - step, 300 + 2 * step)]
+    # The hint over the screen and F1 say how.
+    assert "arrow keys" in HINT and "Enter" in HINT
+    bare = QMainWindow()
+    qtbot.addWidget(bare)
+    assert "the arrow keys move a frame" in help_texts.shortcuts_text(bare, QAction(bare), {})
+
+
+def test_the_keys_keep_the_frame_on_the_screen_and_no_smaller_than_a_part_can_be(qtbot: QtBot) -> None:
+    picture = np.zeros((600, 800, 3), np.uint8)
+    # Shown at half size (high DPI): a part's least side, in screen pixels, is half as many here.
+    selector = RegionSelector(Screen(2, 800, 0, 800, 600), picture, QRect(0, 0, 400, 300))
+    qtbot.addWidget(selector)
+    selector.show()
+    qtbot.keyClick(selector, Qt.Key.Key_Return)  # Enter first puts the frame up; a second chooses it
+    assert selector.selection() == QRect(100, 75, 200, 150)
+    for _ in range(100):
+        qtbot.keyClick(selector, Qt.Key.Key_Left)
+        qtbot.keyClick(selector, Qt.Key.Key_Down)
+        qtbot.keyClick(selector, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert selector.selection() == QRect(0, 300 - 150, MIN_REGION_SIDE // 2, 150)
+    for _ in range(100):
+        qtbot.keyClick(selector, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert selector.selection() == QRect(0, 150, 400, 150)
+    with qtbot.waitSignal(selector.chosen) as chosen:
+        qtbot.keyClick(selector, Qt.Key.Key_Enter)
+    assert chosen.args == [(800, 300, 800, 300)]
