@@ -14,8 +14,11 @@ from pytestqt.qtbot import QtBot
 from emotion_app.gui import help_texts
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.region_selector import HINT, RegionSelector
-from emotion_app.samples import VideoTruth
+from emotion_app.gui.timeline_panel import TimelineView
+from emotion_app.results import FaceResult
+from emotion_app.samples import SIX_LABELS, VideoTruth
 from emotion_app.sources.screen_capture import MIN_REGION_SIDE, Screen
+from emotion_app.timeline import SessionTimeline
 from tests.gui_support import WAIT_MS, WindowFactory, pause_on_shown_frame, play_looping, wait_for_face_result
 
 
@@ -234,3 +237,48 @@ def test_the_keys_keep_the_frame_on_the_screen_and_no_smaller_than_a_part_can_be
     with qtbot.waitSignal(selector.chosen) as chosen:
         qtbot.keyClick(selector, Qt.Key.Key_Enter)
     assert chosen.args == [(800, 300, 800, 300)]
+
+
+def test_up_and_down_reach_the_people_the_timeline_has_no_row_for(qtbot: QtBot) -> None:
+    # Was: five people in a panel with room for three rows: "+2" said to drag the panel's
+    # top edge up to see #1 and #2, and Up and Down stopped at the rows shown, so without a
+    # mouse those two could be neither read nor named.
+    timeline = SessionTimeline(SIX_LABELS)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in SIX_LABELS)
+    for second in range(3):  # #1 and #2 seen last at 0 s
+        faces = [FaceResult((10 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6) if second == 0 or i > 2]
+        timeline.add(float(second), faces)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(700, view.minimumHeight())  # room for three people and everyone's row
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=WAIT_MS)
+    assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2
+    assert "Up and Down" in view.hidden_hint()  # the "+2" says how, not only to drag
+    asked: list[int] = []
+    view.person_double_clicked.connect(asked.append)
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus, timeout=WAIT_MS)
+    assert view.chosen_person() == 3
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    # #2 takes the row of one seen last (still three rows), and is told and framed there.
+    assert view.chosen_person() == 2 and view.visible_people() == [2, 4, 5]
+    assert view.accessibleDescription().startswith("Row 1 of 3: #2")
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.chosen_person() == 1 and view.visible_people() == [1, 4, 5]
+    qtbot.keyClick(view, Qt.Key.Key_Up)  # the first: Up stays there
+    assert view.chosen_person() == 1
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert asked == [1]
+    for expected in (2, 3, 4, 5, 5):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+        assert view.chosen_person() == expected
+    assert view.visible_people() == [3, 4, 5]
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.visible_people() == [2, 4, 5]
+    view.clearFocus()  # the keyboard gone, the rows are those seen last again
+    assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2

@@ -55,7 +55,8 @@ def shortcuts_text(window: QMainWindow, play_pause_action: QAction, beside: Mapp
     return (
         f"<table>{lines}</table><p>Tab and Shift+Tab go from control to control. Space, Left, Right and Home "
         "work whichever control has the focus; Enter presses the button that has it.</p>"
-        "<p>In the session timeline, Up and Down choose a person and Enter or F2 names them.</p>"
+        "<p>In the session timeline, Up and Down choose a person (those its rows have no room for too) "
+        "and Enter or F2 names them.</p>"
         "<p>Over a part of a screen to choose (File &gt; Capture screen), the arrow keys move a frame, "
         "Shift+arrows size it, Ctrl+arrows go a pixel at a time and Enter chooses it; Esc cancels.</p>"
         # A submenu has no key of its own to list in the table above.

@@ -308,9 +308,24 @@ class TimelineView(QWidget):
     def visible_people(self) -> list[int]:
         """Track ids with a row on screen: the most recently seen that fit above everyone's
         row and the legend's lines (every class keeps its key; a row given way is "+N"), of
-        those seen last at the same moment the highest numbers."""
-        rows = max(1, int((self.height() - 8) // _ROW_PX) - self.legend_lines_needed())
-        people = sorted(self.timeline.people(), key=lambda p: p.last_seen_s)[-rows:]
+        those seen last at the same moment the highest numbers. While the rows have the
+        keyboard, the person Up and Down chose has a row, in place of the last of those."""
+        rows = self._rows()
+        seen_last = self._seen_last(rows)
+        chosen = self._chosen
+        if self.hasFocus() and chosen is not None and chosen not in seen_last and self.timeline.person(chosen):
+            # Up and Down go through everyone: without a mouse, "+N"'s people (drag the panel
+            # taller, says its tooltip) were out of reach, never read nor named.
+            return sorted([*self._seen_last(rows - 1), chosen])
+        return seen_last
+
+    def _rows(self) -> int:
+        """How many people's rows fit."""
+        return max(1, int((self.height() - 8) // _ROW_PX) - self.legend_lines_needed())
+
+    def _seen_last(self, rows: int) -> list[int]:
+        """The track ids of the ``rows`` people seen last (see :meth:`visible_people`)."""
+        people = sorted(self.timeline.people(), key=lambda p: p.last_seen_s)[-rows:] if rows > 0 else []
         return sorted(p.track_id for p in people if p.track_id is not None)
 
     def hidden_people(self) -> int:
@@ -325,7 +340,7 @@ class TimelineView(QWidget):
         rows = "row" if hidden == 1 else "rows"
         # The rows kept are of those seen last; among those seen last at the same moment (a
         # photo's faces), of the highest numbers. "Seen longest ago" was said of a photo too.
-        shown = set(self.visible_people())
+        shown = set(self._seen_last(self._rows()))
         last_shown = min(p.last_seen_s for p in self.timeline.people() if p.track_id in shown)
         ties = sum(1 for p in self.timeline.people() if p.track_id not in shown and p.last_seen_s >= last_shown)
         if not ties:
@@ -334,7 +349,8 @@ class TimelineView(QWidget):
             which = "the lowest numbers of those last seen at the same moment"
         else:
             which = "the people seen longest ago and the lowest numbers of those last seen at the same moment"
-        return f"{hidden} more {rows}, for {which}: drag the panel's top edge up to see them"
+        how = "drag the panel's top edge up to see them, or reach them with Up and Down"
+        return f"{hidden} more {rows}, for {which}: {how}"
 
     def person_at(self, y: float) -> int | None:
         """The track id of the person whose row is at height ``y``, if any."""
@@ -409,10 +425,12 @@ class TimelineView(QWidget):
     def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 (Qt's name)
         if event is None:
             return
-        key, people, chosen = event.key(), self.visible_people(), self.chosen_person()
+        key, chosen = event.key(), self.chosen_person()
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and chosen is not None:
             step = 1 if key == Qt.Key.Key_Down else -1
-            self._chosen = people[max(0, min(len(people) - 1, people.index(chosen) + step))]
+            # Through everyone in number order, those without a row too (see visible_people).
+            everyone = sorted(p.track_id for p in self.timeline.people() if p.track_id is not None)
+            self._chosen = everyone[max(0, min(len(everyone) - 1, everyone.index(chosen) + step))]
             self.tell_chosen()
             self.update()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and chosen is not None:
