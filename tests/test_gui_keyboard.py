@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QRect, QSize, Qt
-from PyQt6.QtGui import QAction, QImage
+from PyQt6.QtGui import QAction, QImage, QPalette
 from PyQt6.QtWidgets import QApplication, QMainWindow, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -282,3 +282,39 @@ def test_up_and_down_reach_the_people_the_timeline_has_no_row_for(qtbot: QtBot) 
     assert view.visible_people() == [2, 4, 5]
     view.clearFocus()  # the keyboard gone, the rows are those seen last again
     assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2
+
+
+def _framed(widget: QWidget) -> bool:
+    """Whether most of ``widget``'s edge is drawn in the palette's highlight: its focus frame."""
+    highlight = widget.palette().color(QPalette.ColorRole.Highlight)
+    wanted = np.array([highlight.red(), highlight.green(), highlight.blue()])
+    return float((np.abs(_border(_grab(widget), 2) - wanted).sum(axis=-1) < 40).mean()) > 0.9
+
+
+def test_the_video_shows_the_keyboard_when_it_is_handed_there_after_a_key(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    # Was: Enter on a message's ✕ hid it and handed the keyboard to the video, and no frame
+    # showed there: Qt forgets keys moved the keyboard once a control it is on is hidden.
+    window = make_window(size=(1000, 700))
+    for banner in (window.model_banner, window.source_banner, window.notice_banner, window.tidy_banner):
+        banner.dismiss()
+    window.notice_banner.show_message("Saved snapshot a.png", "info", [("Open folder", lambda: None)])
+    window.activateWindow()
+    qtbot.waitActive(window)
+    reached = _tab_from(qtbot, window.steadiness_box, window.view)
+    dismiss = window.notice_banner.button("✕")
+    assert dismiss is not None and reached[-1] is dismiss
+    assert _framed(window.view)  # Tab put the keyboard there
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)  # Tab went on: back
+    assert dismiss.hasFocus()
+    qtbot.keyClick(dismiss, Qt.Key.Key_Return)
+    assert window.notice_banner.isHidden()
+    qtbot.waitUntil(window.view.hasFocus, timeout=WAIT_MS)
+    assert _framed(window.view)
+    # The mouse moving the keyboard is no key: no frame.
+    window.timeline_panel.show()
+    qtbot.mouseClick(window.timeline_panel.view, Qt.MouseButton.LeftButton)
+    assert window.timeline_panel.view.hasFocus()
+    qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton)
+    assert window.view.hasFocus() and not _framed(window.view)

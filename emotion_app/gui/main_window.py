@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
         )
         self._had_keyboard: QWidget | None = self.view  # the control of this window that had it last
         self._activated = False  # the window just became active (see event)
+        self._keys_move_keyboard = False  # keys moved it last, not the mouse (see _keep_keyboard_on_video)
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._keep_keyboard_on_video)
         self.controller.start_threads()
@@ -684,6 +685,11 @@ class MainWindow(QMainWindow):
         Down would quietly switch the camera or the source."""
         if new is None or sip.isdeleted(new) or new.window() is not self:
             return
+        keyed = Qt.WidgetAttribute.WA_KeyboardFocusChange
+        if self.testAttribute(keyed):
+            self._keys_move_keyboard = True
+        elif QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            self._keys_move_keyboard = False
         if old is not None and not sip.isdeleted(old) and old.window() is self:
             gone: QWidget | None = old
         elif self._activated and QApplication.mouseButtons() == Qt.MouseButton.NoButton:
@@ -698,6 +704,13 @@ class MainWindow(QMainWindow):
         self._had_keyboard = new if sip.ispycreated(new) else None
         if new is not self.view and gone is not None and _went_away(gone):
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self._keys_move_keyboard and not self.testAttribute(keyed):
+            # Qt forgets keys moved the keyboard once it moves it itself (the control it was on
+            # hidden by Enter, a dialog closed, the hand-over above): where it lands shows it.
+            self.setAttribute(keyed)
+            focused = QApplication.focusWidget()
+            if focused is not None:
+                focused.update()
 
     def _apply_mirror(self, spec: SourceSpec) -> None:
         if isinstance(spec, ScreenSpec):
