@@ -19,7 +19,14 @@ from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth
 from emotion_app.sources.screen_capture import MIN_REGION_SIDE, Screen
 from emotion_app.timeline import SessionTimeline
-from tests.gui_support import WAIT_MS, WindowFactory, pause_on_shown_frame, play_looping, wait_for_face_result
+from tests.gui_support import (
+    WAIT_MS,
+    WindowFactory,
+    pause_on_shown_frame,
+    play_looping,
+    shown_result,
+    wait_for_face_result,
+)
 
 
 def _keyboard_on(qtbot: QtBot, window: MainWindow, widget: QWidget) -> None:
@@ -39,11 +46,12 @@ def test_enter_presses_the_button_the_keyboard_is_on(
     # messages' buttons could not be pressed without a mouse.
     window = make_window(video=gui_video.path)
     play_looping(window, gui_video.path)
-    window.timeline_panel.show()
+    panel = window.timeline_panel
+    panel.show()
     wait_for_face_result(qtbot, window)
+    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)  # a face has time to export
     pause_on_shown_frame(qtbot, window)
     assert window.play_pause_action.isEnabled()  # Space is the player's here
-    panel = window.timeline_panel
 
     asked: list[str] = []
 
@@ -52,7 +60,7 @@ def test_enter_presses_the_button_the_keyboard_is_on(
         return ""
 
     monkeypatch.setattr(window, "ask_folder_path", no_folder)
-    qtbot.waitUntil(panel.export_button.isEnabled, timeout=WAIT_MS)
+    assert panel.export_button.isEnabled()
     _keyboard_on(qtbot, window, panel.export_button)
     qtbot.keyClick(panel.export_button, key)
     assert len(asked) == 1, "Enter on Export asks for a folder"
@@ -318,3 +326,34 @@ def test_the_video_shows_the_keyboard_when_it_is_handed_there_after_a_key(
     assert window.timeline_panel.view.hasFocus()
     qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton)
     assert window.view.hasFocus() and not _framed(window.view)
+
+
+def test_the_seek_bars_own_keys_work_and_f1_names_them(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth
+) -> None:
+    # Was: End, Page Up, Page Down, Up and Down moved the seek bar (a slider's own keys), and
+    # neither F1 nor the seek bar's tip said so: only Left, Right and Home were listed.
+    window = make_window(video=gui_video.path)
+    play_looping(window, gui_video.path)
+    wait_for_face_result(qtbot, window)
+    pause_on_shown_frame(qtbot, window)
+    slider = window.playback_bar.slider
+    _keyboard_on(qtbot, window, slider)
+    last = gui_video.num_frames - 1
+    for key, frame in (
+        (Qt.Key.Key_End, last),
+        (Qt.Key.Key_PageDown, last - 10),
+        (Qt.Key.Key_Up, last - 9),
+        (Qt.Key.Key_Down, last - 10),
+        (Qt.Key.Key_PageUp, last),
+    ):
+        qtbot.keyClick(slider, key)
+
+        def shown(frame: int = frame) -> bool:
+            return shown_result(window).frame_index == frame
+
+        qtbot.waitUntil(shown, timeout=WAIT_MS)
+    assert window.is_paused
+    shortcuts = window.shortcuts_text()
+    assert "On the seek bar, Up and Down go a frame, Page Up and Page Down ten, and End to the last" in shortcuts
+    assert "End" in slider.toolTip() and "Page Up" in slider.toolTip()

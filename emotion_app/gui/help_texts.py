@@ -55,6 +55,7 @@ def shortcuts_text(window: QMainWindow, play_pause_action: QAction, beside: Mapp
     return (
         f"<table>{lines}</table><p>Tab and Shift+Tab go from control to control. Space, Left, Right and Home "
         "work whichever control has the focus; Enter presses the button that has it.</p>"
+        "<p>On the seek bar, Up and Down go a frame, Page Up and Page Down ten, and End to the last frame.</p>"
         "<p>In the session timeline, Up and Down choose a person (those its rows have no room for too) "
         "and Enter or F2 names them.</p>"
         "<p>Over a part of a screen to choose (File &gt; Capture screen), the arrow keys move a frame, "

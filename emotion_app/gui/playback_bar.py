@@ -109,7 +109,11 @@ class PlaybackBar(QWidget):
         self.duration_label = QLabel("0:00")
         self.slider = SeekSlider(self.time_in_words, self)
         self.slider.setRange(0, 0)
-        self.slider.setToolTip("Drag or click to move through the video; Left/Right step, Home restarts")
+        self.slider.setPageStep(10)  # Page Up and Page Down: ten frames, as F1 says
+        self.slider.setToolTip(
+            "Drag or click to move through the video; Left/Right step, Home restarts; with the keyboard on it, "
+            "Up/Down go a frame, Page Up/Page Down ten, End to the last"
+        )
         # For a screen reader: what each control is; the times read as their text, the
         # slider's as its description (see the module's docstring).
         self.slider.setAccessibleName("Seek bar")
