@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QEvent, QRect, QSize, Qt
+from PyQt6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PyQt6.QtGui import QAction, QImage, QPalette
 from PyQt6.QtWidgets import QApplication, QMainWindow, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -290,6 +290,44 @@ def test_up_and_down_reach_the_people_the_timeline_has_no_row_for(qtbot: QtBot) 
     assert view.visible_people() == [2, 4, 5]
     view.clearFocus()  # the keyboard gone, the rows are those seen last again
     assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2
+
+
+def test_a_click_after_the_keys_chose_a_hidden_person_hits_the_row_shown(qtbot: QtBot) -> None:
+    # Was: Up chose #2, who has no row of their own, and Tab took the keyboard away (the rows
+    # showed #3, #4 and #5 again); a click on #3's row brought the keyboard back before its
+    # press was read, #2 took the row back under the pointer, and a double-click named #2.
+    timeline = SessionTimeline(SIX_LABELS)
+    happy = tuple(1.0 if label == "happy" else 0.0 for label in SIX_LABELS)
+    for second in range(3):  # #1 and #2 seen last at 0 s
+        faces = [FaceResult((10 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6) if second == 0 or i > 2]
+        timeline.add(float(second), faces)
+    view = TimelineView(timeline)
+    qtbot.addWidget(view)
+    view.resize(700, view.minimumHeight())  # room for three people and everyone's row
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=WAIT_MS)
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.visible_people() == [2, 4, 5]
+    view.clearFocus()
+    assert view.visible_people() == [3, 4, 5]  # what the pointer is over
+    asked: list[int] = []
+    view.person_double_clicked.connect(asked.append)
+    first_row = QPoint(view.width() // 2, int(view.row_top(0)) + 10)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=first_row)
+    assert view.hasFocus()
+    assert view.chosen_person() == 3 and view.visible_people() == [3, 4, 5]
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=first_row)
+    # QTest's double-click ends pressed: let go, as a hand does, or the next test's window
+    # reads the button as still down (a mouse, not a key, moving the keyboard).
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=first_row)
+    assert asked == [3]
+    # The keys still reach #2 from there, as before.
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.chosen_person() == 2 and view.visible_people() == [2, 4, 5]
 
 
 def _framed(widget: QWidget) -> bool:

@@ -439,6 +439,11 @@ class TimelineView(QWidget):
             super().keyPressEvent(event)
 
     def focusInEvent(self, event: QFocusEvent | None) -> None:  # noqa: N802 (Qt's name)
+        if event is not None and event.reason() == Qt.FocusReason.MouseFocusReason:
+            # A click brings the keyboard before its press is read: a person Up and Down chose
+            # earlier would take back a row under the pointer, and the click hit them instead.
+            if self._chosen not in self._seen_last(self._rows()):
+                self._chosen = None
         super().focusInEvent(event)
         self.tell_chosen()
         self.update()  # the chosen row's frame shows
