@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QPoint, QRect, QSize, Qt
-from PyQt6.QtGui import QAction, QImage, QPalette
-from PyQt6.QtWidgets import QApplication, QMainWindow, QPushButton, QWidget
+from PyQt6.QtGui import QAction, QFont, QImage, QPalette
+from PyQt6.QtWidgets import QApplication, QDialog, QMainWindow, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import help_texts
@@ -26,6 +26,7 @@ from tests.gui_support import (
     play_looping,
     shown_result,
     wait_for_face_result,
+    when_a_dialog_is_open,
 )
 
 
@@ -395,3 +396,43 @@ def test_the_seek_bars_own_keys_work_and_f1_names_them(
     shortcuts = window.shortcuts_text()
     assert "On the seek bar, Up and Down go a frame, Page Up and Page Down ten, and End to the last" in shortcuts
     assert "End" in slider.toolTip() and "Page Up" in slider.toolTip()
+
+
+def test_f1_fits_on_the_screen_and_scrolls_to_its_last_words(qtbot: QtBot, make_window: WindowFactory) -> None:
+    # Was: F1's box grew by the keys it names (Tab, Enter, the seek bar's, the part of a
+    # screen's) and, at an 11-point font, ran past the bottom of the screen: no scrolling, its
+    # last lines and its Close button out of sight.
+    font = QApplication.font()
+    large = QFont(font)
+    large.setPointSizeF(11)
+    QApplication.setFont(large)
+    try:
+        window = make_window(size=(700, 600))
+        window.activateWindow()
+        qtbot.waitActive(window)
+        seen: dict[str, object] = {}
+
+        def look(dialog: QDialog) -> None:
+            screen = dialog.screen()
+            seen["fits"] = screen is not None and dialog.frameGeometry().bottom() <= screen.availableGeometry().bottom()
+            close = next((b for b in dialog.findChildren(QPushButton) if b.text() == "Close"), None)
+            seen["close"] = close is not None and close.isVisible() and dialog.rect().contains(close.geometry())
+            scroll = dialog.findChild(QScrollArea)
+            if scroll is not None:
+                bar = scroll.verticalScrollBar()
+                assert bar is not None
+                bar.setValue(bar.maximum())
+                label = scroll.widget()
+                assert label is not None
+                viewport = scroll.viewport()
+                assert viewport is not None
+                # The text's end is in view once scrolled to the bottom.
+                seen["end"] = label.geometry().bottom() <= viewport.height() + 1
+            dialog.reject()
+
+        when_a_dialog_is_open(look)
+        window.show_shortcuts()
+        assert seen.get("fits") and seen.get("close"), seen
+        assert seen.get("end", True), seen
+    finally:
+        QApplication.setFont(font)

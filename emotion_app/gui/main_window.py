@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from PyQt6 import sip
-from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QSize, Qt, QThreadPool, QTimer, QUrl
+from PyQt6.QtCore import QByteArray, QEvent, QMimeData, QRect, QSize, Qt, QThreadPool, QTimer, QUrl
 from PyQt6.QtGui import (
     QCloseEvent,
     QDesktopServices,
@@ -31,11 +31,15 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import (
     QApplication,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
+    QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -769,11 +773,38 @@ class MainWindow(QMainWindow):
         self._show_info(f"About {APP_TITLE}", self.about_text())
 
     def _show_info(self, title: str, html: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, title, html, QMessageBox.StandardButton.Close, self)
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        # Its words scroll, and the box is no taller than the screen: a message box grows
+        # with its text and never scrolls, and F1's ran past the bottom of a small screen.
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        text = QLabel(html)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        text.setOpenExternalLinks(True)
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setWidget(text)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(scroll)
+        layout.addWidget(buttons)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
+        width = min(text.fontMetrics().averageCharWidth() * 70, area.width() * 4 // 5)
+        margins = layout.contentsMargins()
+        style = scroll.style()
+        scrollbar = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if style is not None else 16
+        chrome = margins.top() + margins.bottom() + layout.spacing() + buttons.sizeHint().height()
+        # A tenth of the screen is left for the title bar the window manager adds.
+        height = min(text.heightForWidth(width) + chrome, area.height() * 9 // 10)
+        dialog.resize(width + margins.left() + margins.right() + scrollbar, height)
         with self.player.paused_for_dialog():
-            box.exec()
+            dialog.exec()
 
     def stop(self) -> None:
         # A recording ends with the stream it records, as at a file's end: it would count
