@@ -5,6 +5,7 @@ missing, refused when unusable), one-key snapshot and record, and the codec name
 from __future__ import annotations
 
 import csv
+import os
 import re
 import threading
 from pathlib import Path
@@ -450,6 +451,71 @@ def test_record_to_a_name_of_no_video_type_is_refused_at_once_and_asked_again(
         window.stop_recording()
     assert finished.args[0].error == "" and (folder / "talk.mp4").is_file()
     assert not any(path.suffix.lower() in (".gif", ".xyz", ".txt") for path in folder.iterdir())
+
+
+def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: Record to… ".mp4" recorded to the hidden .mp4.mp4 (Path(".mp4").suffix is ""),
+    # "clips/" to clips.mp4 beside the folder (a Path drops the separator), and "talk." to
+    # talk..mp4.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    folder = tmp_path / "out"
+    assert use_output_folder(qtbot, window, folder)
+    (folder / "clips").mkdir()
+    wait_for_face_result(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    running = wait_for_recording(qtbot, window)
+    refused = {
+        f"{folder}{os.sep}.mp4": ("has no name before .mp4", folder),
+        f"{folder}{os.sep}.AVI.": ("has no name before .AVI", folder),
+        f"{folder / 'clips'}{os.sep}": ("names a folder, not a file to record to", folder / "clips"),
+        f"{folder / 'new'}{os.sep}": ("names a folder, not a file to record to", folder / "new"),
+    }
+    for typed, (why, offered_in) in refused.items():
+        monkeypatch.setattr(window, "ask_save_path", lambda *_args, typed=typed: typed)
+        window.record_dialog()
+        # At once, in one line; nothing checked nor started, the recording running goes on.
+        assert window.notice_banner.text() == f"Recording refused: {typed} {why}"
+        assert window.notice_banner.level == "error"
+        assert not window.recordings._recording_check.pending and window.recording == running
+        assert window.record_action.isChecked() and window.is_running
+        # Chosen again from the banner, the dialog offers a new name in the folder meant.
+        offered: list[str] = []
+        monkeypatch.setattr(
+            window,
+            "ask_save_path",
+            lambda _title, suggestion, _filters, offered=offered: offered.append(suggestion) or "",
+        )
+        again = window.notice_banner.button("Record to…")
+        assert again is not None, window.notice_banner.button_captions()
+        again.click()
+        assert len(offered) == 1 and Path(offered[0]).parent == offered_in and offered[0].endswith(".mp4")
+        assert window.recording == running
+    # (Ctrl+R's recording running writes hidden .part files beside its name.)
+    assert [path.name for path in folder.iterdir() if "emotion-recording-" not in path.name] == ["clips"]
+    assert list((folder / "clips").iterdir()) == [] and not (tmp_path / "out.mp4").exists()
+    # A folder of a video's name (no separator typed) is refused too, once checked.
+    (folder / "talk.mp4").mkdir()
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(folder / "talk.mp4"))
+    window.record_dialog()
+    qtbot.waitUntil(lambda: not window.recordings._recording_check.pending, timeout=WAIT_MS)
+    assert window.notice_banner.text() == (
+        f"Recording refused: its video {folder / 'talk.mp4'} is a folder; it would not be replaced"
+    )
+    assert window.recording is None and not window.record_action.isChecked()
+    (folder / "talk.mp4").rmdir()
+    # Its trailing dots dropped, "talk." records to talk.mp4.
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: f"{folder / 'talk'}...")
+    window.record_dialog()
+    recording = wait_for_recording(qtbot, window)
+    assert recording.video_path == folder / "talk.mp4" and recording.csv_path == folder / "talk.csv"
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    assert finished.args[0].error == "" and (folder / "talk.mp4").is_file()
+    assert not any(".." in path.name or path.name.startswith(".mp4") for path in folder.iterdir())
 
 
 def test_a_recording_that_saw_no_face_names_the_csv_it_kept(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -17,9 +18,10 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QLabel, QStatusBar
 
 from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
+from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.unfinished import Tidied, tidy_stopped_once
-from emotion_app.io.video import IMAGE_SUFFIXES, video_name_problem
+from emotion_app.io.video import FOLDER_SUFFIXES, IMAGE_SUFFIXES, video_name_problem
 from emotion_app.sources.frame_source import FALLBACK_FPS
 from emotion_app.wording import count_text
 
@@ -168,7 +170,7 @@ class RecordingControl(QObject):
         if self._nothing_to_record():
             return
         if suggestion is None:
-            suggestion = Path(self._dialog_start()) / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+            suggestion = _new_recording_name(Path(self._dialog_start()))
         play_on = self._hold_still()
         try:
             path = self._ask_save_path(
@@ -184,20 +186,24 @@ class RecordingControl(QObject):
             return
         # Refused now, by its name alone: it started and its writer refused it ("Recording
         # stopped: talk.gif: unsupported output type"), and a recording running was stopped.
-        named = Path(path)
-        refusal = _name_refusal(named if named.suffix else _as_mp4(named))  # "talk" records to talk.mp4
-        if refusal:
-            play_on()
+        named = _typed_video(path)
+        if isinstance(named, tuple):
+            refusal, again = named
+        else:
+            refusal = _name_refusal(named if named.suffix else _as_mp4(named))  # "talk" records to talk.mp4
             again = _as_mp4(named)  # offered when chosen again: talk.gif as talk.mp4
+        if refusal or isinstance(named, tuple):
+            play_on()
             self._notices.show_message(refusal, "error", [("Record to…", lambda: self.record_dialog(again))])
             return
         self.stop()
         if self._nothing_to_record():  # the source ended while the dialog was open
             play_on()
             return
-        video, playing = Path(path), self._source_state.played_path
+        # The dialog asked before replacing the name typed ("talk.mp4."), not the one kept.
+        video, asked, playing = named, named.name == Path(path).name, self._source_state.played_path
         # Started before the video plays on, so it begins at the frame on screen.
-        self._record_when_checked(lambda: _recording_to(video, playing), video.parent, then=play_on)
+        self._record_when_checked(lambda: _recording_to(video, playing, asked), video.parent, then=play_on)
 
     def refresh_indicator(self) -> None:
         """The REC indicator: the recording running and its time so far, else hidden."""
@@ -421,6 +427,29 @@ def _name_refusal(video: Path) -> str:
     return f"Recording refused: {problem}" if problem else ""
 
 
+def _typed_video(typed: str) -> Path | tuple[str, Path]:
+    """The file Record to… records to for ``typed``, its dialog's answer, its trailing dots
+    dropped ("talk." is talk.mp4, not talk..mp4; .mp4 is added later to a name without a
+    suffix), or why it is refused and what its dialog offers when chosen again: a
+    folder's name ("clips/", which a Path reads as clips), or a type alone (".mp4", which
+    would record to the hidden .mp4.mp4). Asks no disk."""
+    last = typed
+    for separator in filter(None, (os.sep, os.altsep)):
+        last = last.rpartition(separator)[2]
+    if last in ("", ".", ".."):
+        return f"Recording refused: {typed} names a folder, not a file to record to", _new_recording_name(Path(typed))
+    name = last.rstrip(".")
+    if not name or name.lower() in VIDEO_SUFFIXES | FOLDER_SUFFIXES:
+        before = f" before {name}" if name else ""
+        return f"Recording refused: {typed} has no name{before}", _new_recording_name(Path(typed).parent)
+    return Path(typed).with_name(name)
+
+
+def _new_recording_name(folder: Path) -> Path:
+    """A name Record to…'s dialog offers in ``folder``: the time now."""
+    return folder / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+
+
 def _as_mp4(video: Path) -> Path:
     """``video`` named as an MP4 (itself where no name can take a suffix: "/")."""
     try:
@@ -442,14 +471,15 @@ def _recording_in(folder: Path, when: datetime, playing: Path | None) -> Checked
     return _checked_recording(RecordingRequest(video, video.with_suffix(".csv")), playing)
 
 
-def _recording_to(video: Path, playing: Path | None) -> CheckedRecording | _Refusal:
-    """Record to…'s recording, to the file ``video`` the user named. Asks the disk: off the
-    GUI thread."""
+def _recording_to(video: Path, playing: Path | None, asked: bool = True) -> CheckedRecording | _Refusal:
+    """Record to…'s recording, to the file ``video`` the user named; ``asked``: its dialog
+    asked before replacing ``video`` (not when its name was typed with trailing dots). Asks
+    the disk: off the GUI thread."""
     try:
-        if not video.suffix:
+        if not video.suffix or not asked:
             # The dialog asked about the name typed ("talk"), not the one recorded to
             # (talk.mp4): a video of that name is kept, the recording numbered.
-            video = free_name(video.with_suffix(".mp4"))
+            video = free_name(video if video.suffix else _as_mp4(video))
         # The dialog asked before replacing the video, never about the CSV beside it: a
         # CSV there without that video is another file, kept under a numbered name.
         csv_path = video.with_suffix(".csv")
