@@ -665,18 +665,25 @@ def test_record_to_keeps_a_csv_of_that_name_it_was_not_asked_about(
     assert "talk-2.csv" in window.notice_banner.text()
 
 
+@pytest.mark.parametrize("typed", ["talk", "talk.", "talk.mp4."])
 def test_record_to_a_name_typed_without_suffix_keeps_the_video_of_that_name(
-    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    gui_video: VideoTruth,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    typed: str,
 ) -> None:
     # Was: "talk" typed in the dialog, which asked about no file "talk"; the recording went
-    # to talk.mp4 and replaced the video already there, and the talk.csv beside it.
+    # to talk.mp4 and replaced the video already there, and the talk.csv beside it. So too
+    # "talk.mp4.", its trailing dot dropped: the dialog asked about "talk.mp4." only.
     kept_video, kept_csv = tmp_path / "talk.mp4", tmp_path / "talk.csv"
     kept_video.write_bytes(b"an earlier recording")
     kept_csv.write_text("its rows\n")
     window = make_window()
     play_looping(window, gui_video.path)
     wait_for_face_result(qtbot, window)
-    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / "talk"))
+    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(tmp_path / typed))
     window.record_dialog()
     recording = wait_for_recording(qtbot, window)
     assert (recording.video_path, recording.csv_path) == (tmp_path / "talk-2.mp4", tmp_path / "talk-2.csv")
