@@ -439,7 +439,8 @@ def _typed_video(typed: str) -> Path | tuple[str, Path]:
     if last in ("", ".", ".."):
         return f"Recording refused: {typed} names a folder, not a file to record to", _new_recording_name(Path(typed))
     name = last.rstrip(".")
-    if not name or name.lower() in VIDEO_SUFFIXES | FOLDER_SUFFIXES:
+    # Any leading dots: "..mp4" would record to a hidden file of no name.
+    if not name or (name.startswith(".") and "." + name.lstrip(".").lower() in VIDEO_SUFFIXES | FOLDER_SUFFIXES):
         before = f" before {name}" if name else ""
         return f"Recording refused: {typed} has no name{before}", _new_recording_name(Path(typed).parent)
     return Path(typed).with_name(name)
