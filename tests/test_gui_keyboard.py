@@ -248,10 +248,9 @@ def test_the_keys_keep_the_frame_on_the_screen_and_no_smaller_than_a_part_can_be
     assert chosen.args == [(800, 300, 800, 300)]
 
 
-def test_up_and_down_reach_the_people_the_timeline_has_no_row_for(qtbot: QtBot) -> None:
-    # Was: five people in a panel with room for three rows: "+2" said to drag the panel's
-    # top edge up to see #1 and #2, and Up and Down stopped at the rows shown, so without a
-    # mouse those two could be neither read nor named.
+def _five_people_in_three_rows(qtbot: QtBot) -> TimelineView:
+    """A shown, active panel of five people with room for three rows: #1 and #2, seen last
+    at 0 s, have none ("+2")."""
     timeline = SessionTimeline(SIX_LABELS)
     happy = tuple(1.0 if label == "happy" else 0.0 for label in SIX_LABELS)
     for second in range(3):  # #1 and #2 seen last at 0 s
@@ -264,6 +263,14 @@ def test_up_and_down_reach_the_people_the_timeline_has_no_row_for(qtbot: QtBot) 
     qtbot.waitExposed(view)
     view.activateWindow()
     qtbot.waitUntil(view.isActiveWindow, timeout=WAIT_MS)
+    return view
+
+
+def test_up_and_down_reach_the_people_the_timeline_has_no_row_for(qtbot: QtBot) -> None:
+    # Was: five people in a panel with room for three rows: "+2" said to drag the panel's
+    # top edge up to see #1 and #2, and Up and Down stopped at the rows shown, so without a
+    # mouse those two could be neither read nor named.
+    view = _five_people_in_three_rows(qtbot)
     assert view.visible_people() == [3, 4, 5] and view.hidden_people() == 2
     assert "Up and Down" in view.hidden_hint()  # the "+2" says how, not only to drag
     asked: list[int] = []
@@ -297,18 +304,7 @@ def test_a_click_after_the_keys_chose_a_hidden_person_hits_the_row_shown(qtbot: 
     # Was: Up chose #2, who has no row of their own, and Tab took the keyboard away (the rows
     # showed #3, #4 and #5 again); a click on #3's row brought the keyboard back before its
     # press was read, #2 took the row back under the pointer, and a double-click named #2.
-    timeline = SessionTimeline(SIX_LABELS)
-    happy = tuple(1.0 if label == "happy" else 0.0 for label in SIX_LABELS)
-    for second in range(3):  # #1 and #2 seen last at 0 s
-        faces = [FaceResult((10 * i, 0, 40, 40), i, "happy", 1.0, happy) for i in range(1, 6) if second == 0 or i > 2]
-        timeline.add(float(second), faces)
-    view = TimelineView(timeline)
-    qtbot.addWidget(view)
-    view.resize(700, view.minimumHeight())  # room for three people and everyone's row
-    view.show()
-    qtbot.waitExposed(view)
-    view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow, timeout=WAIT_MS)
+    view = _five_people_in_three_rows(qtbot)
     view.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(view.hasFocus, timeout=WAIT_MS)
     qtbot.keyClick(view, Qt.Key.Key_Up)
