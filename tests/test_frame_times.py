@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from emotion_app.cli import main
-from emotion_app.io.frame_times import FrameTimes
+from emotion_app.io.frame_times import MAX_REORDER_FRAMES, FrameTimes, UnplacedReads
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_face_patch, paste
 from tests.variable_rate_video import write_variable_rate_mp4
@@ -48,6 +48,36 @@ def test_missing_or_stuck_timestamps_step_a_frame_period() -> None:
     assert times.next(500.0) == pytest.approx(0.5)
     times.restart()
     assert times.next(0.0) == 0.0
+
+
+def placed(times: FrameTimes, unplaced: UnplacedReads, reads: list[float | None]) -> list[int]:
+    """The frames' numbers for ``reads`` (a frame's timestamp in ms; None: a read that
+    failed), as the video readers number them."""
+    numbers: list[int] = []
+    index = 0
+    for timestamp in reads:
+        if timestamp is None:
+            unplaced.failed()
+            continue
+        times.next(timestamp)
+        index += unplaced.place(times.step_periods)
+        numbers.append(index)
+        index += 1
+    return numbers
+
+
+def test_reads_that_failed_are_frames_lost_where_the_times_show_them() -> None:
+    # A frame lost: the next is two periods on. A frame held back by the decoder: the next
+    # period on, the read that failed placed at the gap further on (a group of pictures).
+    assert placed(FrameTimes(10.0), UnplacedReads(), [0, 100, None, 300]) == [0, 1, 3]
+    assert placed(FrameTimes(10.0), UnplacedReads(), [0, 100, None, None, 200, 500]) == [0, 1, 2, 5]
+    # Timestamps that do not tell (none, or stuck): each read that failed is a frame lost.
+    assert placed(FrameTimes(10.0), UnplacedReads(), [0, 0, None, 0]) == [0, 1, 3]
+    assert placed(FrameTimes(None), UnplacedReads(), [0, 100, None, 200]) == [0, 1, 3]
+    # A jump long after the read that failed (a variable rate) is not taken for its frame.
+    steady = [100.0 * index for index in range(1, MAX_REORDER_FRAMES + 1)]
+    numbers = placed(FrameTimes(10.0), UnplacedReads(), [0, None, *steady, 10_000])
+    assert numbers == list(range(MAX_REORDER_FRAMES + 2))
 
 
 def test_without_timestamps_or_frame_rate_there_is_no_time() -> None:

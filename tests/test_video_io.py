@@ -21,11 +21,13 @@ import numpy as np
 import pytest
 
 from emotion_app.io.csv_export import FaceCsvWriter
-from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, letterbox, open_input
+from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, frame_span, letterbox, open_input
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_video
 from emotion_app.spreadsheet import spreadsheet_text
-from tests.hostile_support import damage_mjpeg_frame, numbered_frames
+from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
+from tests.reordered_video import FPS as MPEG2_FPS
+from tests.reordered_video import damaged_at_group, reads, write_mpeg2_mp4
 
 
 def test_video_frames_with_times(moving_face_video: VideoTruth) -> None:
@@ -616,6 +618,44 @@ def test_a_frame_that_does_not_decode_is_skipped_and_the_rest_still_read(
     assert all(abs(_bar_position(frame) - 3 * index) <= 1 for index, _, frame in frames)
     assert "frame 20 could not be decoded; skipped" in caplog.text
     assert "could be decoded (truncated or damaged)" not in caplog.text  # one frame short: no alarm
+
+
+def test_a_frame_the_decoder_held_back_past_a_failed_read_keeps_its_place(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: each read that failed counted a frame lost, but the frame FFmpeg's decoder gives
+    # after a damaged packet's read failed, at a file's cut, is one it held back (a B-frame
+    # stream's): it was numbered one past its place, its time right (a real H.264 clip cut
+    # short: its frame 223 numbered 224, at 9.30 s of 23.976 fps).
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(40))
+    cut = damaged_at_group(video, -2, tmp_path / "cut.mp4", cut=True)
+    read_ok = [ok for ok, _ in reads(cut)]
+    failed = read_ok.index(False)
+    assert read_ok[failed + 1] and not any(read_ok[failed + 2 :])  # the frame held back, then the end
+    with caplog.at_level("WARNING"):
+        frames = list(open_input(cut).frames())
+    assert [index for index, _, _ in frames] == list(range(failed + 1))
+    for index, time_s, frame in frames:
+        assert time_s is not None and round(time_s * MPEG2_FPS) == index == bar_number(frame), (index, time_s)
+    assert "could not be decoded" not in caplog.text  # no frame was lost before it
+    assert f"{failed + 1} of the 40 frames the file announces could be decoded" in caplog.text
+
+
+def test_frames_after_a_group_of_pictures_that_does_not_decode_keep_their_places(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The reads that fail, a group of pictures long, lose its frames but the one the decoder
+    # held before it (given first, at its own place): those after are placed by their time.
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(40))
+    damaged = damaged_at_group(video, -2, tmp_path / "damaged.mp4", cut=False)
+    with caplog.at_level("WARNING"):
+        frames = list(open_input(damaged).frames())
+    for index, time_s, _ in frames:
+        assert time_s is not None and round(time_s * MPEG2_FPS) == index, (index, time_s)
+    lost = sorted(set(range(40)).difference(index for index, _, _ in frames))
+    assert lost == list(range(lost[0], lost[-1] + 1)) and lost[-1] < 39
+    assert f"{frame_span(lost[0], lost[-1] + 1)} could not be decoded; skipped" in caplog.text
+    assert frames[-1][0] == 39 == bar_number(frames[-1][2])
 
 
 def test_a_video_cut_short_says_how_much_of_it_was_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -37,7 +37,7 @@ __all__ = [
 from ..wording import count_text
 from .codecs import MPEG4_PART2, VIDEO_SUFFIXES, VideoCodec, codec_for, native_stderr_silenced, quiet_opencv_log
 from .frame_format import decode_samples_as_they_are
-from .frame_times import FrameTimes
+from .frame_times import FrameTimes, UnplacedReads
 from .gif_delays import GifFrameEnds
 from .multi_picture import AnimatedPicture, PagedPicture, picture_count
 from .opencv_names import is_utf8_name, open_video_capture, opencv_readable
@@ -392,7 +392,9 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
 
     A frame that does not decode (a damaged stretch of the file) is skipped, with a
     warning, while the container announces more frames: ending there would silently
-    drop the rest. Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
+    drop the rest. Its place is kept where the frames' times show it lost
+    (:class:`.frame_times.UnplacedReads`: a failed read may instead be followed by frames
+    the decoder held). Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
     """
     try:
         capture = open_video_quietly(path)
@@ -404,20 +406,24 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
         announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         index = decoded = failed_run = 0
         times = FrameTimes(fps)
+        unplaced = UnplacedReads()
         while True:
             ok, read = capture.read()
             frame: np.ndarray | None = read if ok else None
             if frame is not None:
-                if failed_run:
-                    log.warning("%s: %s could not be decoded; skipped", path, frame_span(index - failed_run, index))
-                    failed_run = 0
-                yield index, times.next(capture.get(cv2.CAP_PROP_POS_MSEC)), frame
+                time_s = times.next(capture.get(cv2.CAP_PROP_POS_MSEC))
+                lost = unplaced.place(times.step_periods)
+                if lost:
+                    log.warning("%s: %s could not be decoded; skipped", path, frame_span(index, index + lost))
+                index += lost
+                failed_run = 0
+                yield index, time_s, frame
                 index += 1
                 decoded += 1
                 continue
-            if (not ok and index >= announced) or failed_run >= MAX_UNDECODABLE_RUN:
+            if (not ok and index + unplaced.count >= announced) or failed_run >= MAX_UNDECODABLE_RUN:
                 break
-            index += 1  # a frame the decoder could not give: its place still counts
+            unplaced.failed()
             failed_run += 1
         if clearly_short(decoded, announced):
             log.warning(
