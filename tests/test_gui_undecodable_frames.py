@@ -12,6 +12,8 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.samples import write_video
 from tests.gui_support import WAIT_MS, WindowFactory, shown_result, wait_until_stopped
 from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
+from tests.reordered_video import FPS as MPEG2_FPS
+from tests.reordered_video import damaged_at_group, reads, write_mpeg2_mp4
 
 FRAMES = 40
 DAMAGED = 12
@@ -101,3 +103,27 @@ def test_seeks_and_steps_onto_and_over_a_frame_that_does_not_decode(
     assert f"Finished playing damaged.avi ({FRAMES} frames)" in window.source_banner.text()
     assert any(number > DAMAGED for _, number in numbers), numbers
     assert all(index == number for index, number in numbers), numbers
+
+
+def test_a_frame_the_decoder_held_back_past_a_failed_read_keeps_its_number(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: the frame FFmpeg's decoder gives after a damaged packet's read failed, at a file's
+    # cut, one it held back, was numbered one past its place (each failed read counted a
+    # frame lost), and the file said to stop after one frame more than it holds.
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(FRAMES))
+    cut = damaged_at_group(video, -2, tmp_path / "cut.mp4", cut=True)
+    read_ok = [ok for ok, _ in reads(cut)]
+    decoded = read_ok.index(False) + 1
+    assert read_ok[decoded] and not any(read_ok[decoded + 1 :])  # the frame held back, then the end
+    window = make_window(video=cut)
+    numbers: list[tuple[int, int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append(
+            (result.frame_index, round(result.source_time * MPEG2_FPS), bar_number(result.image))
+        )
+    )
+    wait_until_stopped(qtbot, window)
+    assert numbers and all(index == by_time == number for index, by_time, number in numbers), numbers
+    assert f"stopped after {decoded} of {FRAMES} frames" in window.source_banner.text()
+    qtbot.waitUntil(lambda: window.playback_bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)

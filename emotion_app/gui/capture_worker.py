@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal, pyqtSlot
 
+from emotion_app.io.frame_times import UnplacedReads
 from emotion_app.io.video import MAX_UNDECODABLE_RUN, clearly_short, frame_span
 from emotion_app.sources.files import AnimationFrameSource, StillsFrameSource
 from emotion_app.sources.frame_source import (
@@ -104,10 +105,10 @@ class CaptureWorker(QObject):
         # changed on disk since (written over, replaced) is another file, and its own session.
         self._session_file: tuple[int, tuple[str, int, int] | None] | None = None
         self._index = 0
-        # A file's frames that did not decode, read past since the frame delivered last:
-        # they keep their places (as in ``analyze``), so the next frame delivered is
-        # numbered after them, as the file numbers it.
-        self._undecoded = 0
+        # A file's reads that failed, read past: a frame that did not decode keeps its place
+        # (as in ``analyze``), so the frames after it are numbered as the file numbers them,
+        # where their times show it lost (not a frame the decoder held, given after them).
+        self._unplaced = UnplacedReads()
         self._fps = 0.0
         self._count_told = 0  # the source's frame count as last told the GUI (opened, playback)
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
@@ -406,7 +407,7 @@ class CaptureWorker(QObject):
         if frame is None and isinstance(spec, VideoFileSpec):
             # A damaged frame sought or stepped onto is read past, as in playing: taken for
             # the end, it closed a file that has more frames.
-            frame = self._read_past_damage(source, spec)
+            frame = self._read_past_damage(source)
         if frame is None and self._superseded():
             return  # the run read past was given up for a stop or an opening: not the end
         if frame is None and back_to is not None and self._went_back(source, back_to):
@@ -438,7 +439,7 @@ class CaptureWorker(QObject):
         """The file is at its frame ``frame`` (opened, sought): the frames read on from
         here are numbered as the file numbers them."""
         self._index = frame
-        self._undecoded = 0
+        self._unplaced.clear()
 
     def _forget_pace(self) -> None:
         """After an open or a seek: the next frame delivered sets the clock, and the step
@@ -532,10 +533,8 @@ class CaptureWorker(QObject):
         self._last_good_time = now
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
-        # The frame's place first: a frame timed by its number (a slide show's picture) is
-        # timed after those that did not decode before it, as a seek to it times it.
-        self._index += self._undecoded  # the frames before it that did not decode
-        self._undecoded = 0
+        # The frame's place is after those that did not decode before it (_read_in_file): a
+        # frame timed by its number (a slide show's picture) is timed as a seek to it times it.
         position = getattr(source, "position", None)
         if position is not None:
             # A source that knows its place (a folder's or a raw MJPEG's): a picture or JPEG
@@ -582,7 +581,7 @@ class CaptureWorker(QObject):
         return self._loop_start_s + file_time, file_time
 
     def _retry_video_read(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
-        frame = self._read_past_damage(source, spec)
+        frame = self._read_past_damage(source)
         if frame is not None:
             return frame
         if self._scan_given_up():
@@ -592,7 +591,7 @@ class CaptureWorker(QObject):
             if self._last_time_s is not None:
                 self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
             self._loop_start_index = self._index
-            self._undecoded = 0  # the reads that failed were past its end, not frames
+            self._unplaced.clear()  # the reads that failed were past its end, not frames
             # Looping keeps the frame index counting up so the stream stays one stream.
             return _read_safely(source)
         return None
@@ -619,13 +618,22 @@ class CaptureWorker(QObject):
 
     def _read_in_file(self, source: FrameSource) -> np.ndarray | None:
         """The file's next frame: a read that fails passes over a frame that did not decode
-        (see _undecoded), where the file does not end there."""
+        (see _unplaced), where the file does not end there. A frame read is placed after
+        the frames its time shows lost before it (a file's frame's step from the one
+        before, where its source tells it; else after every read that failed)."""
         frame = _read_safely(source)
         if frame is None:
-            self._undecoded += 1
+            self._unplaced.failed()
+            return None
+        lost = self._unplaced.place(getattr(source, "step_periods", None))
+        if lost:
+            spec = self._spec
+            name = spec.path if isinstance(spec, VideoFileSpec) else "the file"
+            log.warning("%s: %s could not be decoded; skipped", name, frame_span(self._index, self._index + lost))
+            self._index += lost
         return frame
 
-    def _read_past_damage(self, source: FrameSource, spec: VideoFileSpec) -> np.ndarray | None:
+    def _read_past_damage(self, source: FrameSource) -> np.ndarray | None:
         """After a read that failed: the next frame that reads, where it is not the end."""
         # Short of the frames the file announces, a damaged stretch is read past (as
         # ``analyze`` does) instead of being taken for the end.
@@ -635,9 +643,6 @@ class CaptureWorker(QObject):
                 return None  # a request waits: a slide show's run of broken files can be long
             frame = self._read_in_file(source)
             if frame is not None:
-                if self._undecoded:  # 0: the frame a step back went back to read after all
-                    skipped = frame_span(self._index, self._index + self._undecoded)
-                    log.warning("%s: %s could not be decoded; skipped", spec.path, skipped)
                 return frame
         return None
 

@@ -91,6 +91,13 @@ class OpenCvFrameSource:
         return frame
 
     @property
+    def step_periods(self) -> int | None:
+        """Frame periods from the frame read before to the frame read last, by their
+        timestamps (:attr:`.FrameTimes.step_periods`); None where they do not tell (a
+        camera's frames, a file's first frame after a seek)."""
+        return self._times.step_periods if self._times is not None else None
+
+    @property
     def last_end_s(self) -> float | None:
         """When the frame read last gives way to the next, where the file says (a GIF's
         frame delays); None where only the next frame's time tells."""
