@@ -4,16 +4,19 @@ control the keyboard is on can be seen (real windows, real pipeline; offscreen).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PyQt6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PyQt6.QtGui import QAction, QFont, QImage, QPalette
-from PyQt6.QtWidgets import QApplication, QDialog, QMainWindow, QPushButton, QScrollArea, QWidget
+from PyQt6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QPushButton, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui import help_texts
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.region_selector import HINT, RegionSelector
+from emotion_app.gui.settings import AppSettings
 from emotion_app.gui.timeline_panel import TimelineView
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth
@@ -432,3 +435,84 @@ def test_f1_fits_on_the_screen_and_scrolls_to_its_last_words(qtbot: QtBot, make_
         assert seen.get("end", True), seen
     finally:
         QApplication.setFont(font)
+
+
+def _press(
+    qtbot: QtBot, window: MainWindow, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    """``key`` pressed where a user's key goes: an open menu, else the control that has the
+    keyboard (the floating timeline's too), else the window."""
+    target = QApplication.activePopupWidget() or QApplication.focusWidget() or window
+    qtbot.keyClick(target, key, modifier)
+
+
+def _dock_by_the_menu(qtbot: QtBot, window: MainWindow, letter: Qt.Key) -> None:
+    """View > Dock the timeline at > a side, by their letters: Alt+V, A, then ``letter``."""
+    _press(qtbot, window, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=WAIT_MS)
+    view_menu = QApplication.activePopupWidget()
+    _press(qtbot, window, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() not in (None, view_menu), timeout=WAIT_MS)
+    _press(qtbot, window, letter)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=WAIT_MS)
+
+
+def test_the_timeline_floats_docks_back_and_moves_to_a_side_by_the_keys(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path
+) -> None:
+    # Was: only a drag of its title moved it to a side, and only its float button or a
+    # double-click on its title floated it: none of it without a mouse.
+    window = make_window(size=(700, 500))
+    panel = window.timeline_panel
+    _keyboard_on(qtbot, window, window.view)
+    assert not panel.isFloating() and window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(panel.isFloating, timeout=WAIT_MS)
+    qtbot.waitExposed(panel)
+    floating, sides = window.timeline_floating_action, window.timeline_side_actions
+    # Beside the window, as its float button floats it the first time; the menu ticks it.
+    assert not window.frameGeometry().intersects(panel.frameGeometry())
+    assert floating.isChecked() and sides["bottom"].isChecked()
+    assert window.view.hasFocus(), "floated from the video, the keyboard stays there"
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not panel.isFloating(), timeout=WAIT_MS)
+    assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea and not floating.isChecked()
+    for letter, side, area in (
+        (Qt.Key.Key_L, "left", Qt.DockWidgetArea.LeftDockWidgetArea),
+        (Qt.Key.Key_R, "right", Qt.DockWidgetArea.RightDockWidgetArea),
+        (Qt.Key.Key_T, "top", Qt.DockWidgetArea.TopDockWidgetArea),
+        (Qt.Key.Key_B, "bottom", Qt.DockWidgetArea.BottomDockWidgetArea),
+    ):
+        _dock_by_the_menu(qtbot, window, letter)
+        assert window.dockWidgetArea(panel) == area and not panel.isFloating() and panel.isVisible(), side
+        assert sides[side].isChecked(), side
+    # Hidden (T), the panel is shown where the keys put it; floating, it docks there.
+    _press(qtbot, window, Qt.Key.Key_T)
+    assert not panel.isVisible()
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    assert panel.isFloating() and panel.isVisible()
+    _dock_by_the_menu(qtbot, window, Qt.Key.Key_L)
+    assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.LeftDockWidgetArea and not panel.isFloating()
+    assert sides["left"].isChecked() and not floating.isChecked()
+    # Remembered at a clean close: docked at the left; floating, where it floats.
+    window.close()
+    assert AppSettings.at_path(settings_path).timeline_place == "left"
+    again = make_window(size=(700, 500))
+    panel = again.timeline_panel
+    assert again.dockWidgetArea(panel) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert again.timeline_side_actions["left"].isChecked() and not again.timeline_floating_action.isChecked()
+    _keyboard_on(qtbot, again, again.view)
+    _press(qtbot, again, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(panel.isFloating, timeout=WAIT_MS)
+    assert not again.frameGeometry().intersects(panel.frameGeometry())  # beside the window, as at first
+    floated_at = panel.geometry()
+    again.close()
+    stored = AppSettings.at_path(settings_path)
+    assert stored.timeline_place == "floating" and stored.timeline_geometry is not None
+    last = make_window(size=(700, 500))
+    assert last.timeline_panel.isFloating() and last.timeline_panel.geometry() == floated_at
+    assert last.timeline_floating_action.isChecked() and last.timeline_side_actions["bottom"].isChecked()
+    # F1 names the letters pressed above: the sides have no key of their own to list.
+    assert "Dock the timeline at puts the session timeline at a side of the window: Alt+V, A, then B, L, R or T" in (
+        last.shortcuts_text()
+    )

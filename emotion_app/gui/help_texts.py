@@ -62,6 +62,8 @@ def shortcuts_text(window: QMainWindow, play_pause_action: QAction, beside: Mapp
         "Shift+arrows size it, Ctrl+arrows go a pixel at a time and Enter chooses it; Esc cancels.</p>"
         # A submenu has no key of its own to list in the table above.
         "<p>File &gt; Camera lists the cameras, as the toolbar's list does: Alt+F, M, then a camera's number.</p>"
+        "<p>View &gt; Dock the timeline at puts the session timeline at a side of the window: Alt+V, A, then "
+        "B, L, R or T (bottom, left, right, top).</p>"
     )
 
 

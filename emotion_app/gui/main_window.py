@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
             app_title=APP_TITLE,
             show_bars=settings.show_bars,
             timeline_action=timeline_action,
+            # Made with the layout, below.
+            float_timeline=lambda floating: self.timeline_dock.set_floating(floating),
+            dock_timeline=lambda side: self.timeline_dock.dock_at(side),
             toggle_start_stop=self.toggle_start_stop,
             toggle_play_pause=self.player.toggle_play_pause,
             step=self.player.step,
@@ -316,6 +319,8 @@ class MainWindow(QMainWindow):
         self.bars_action = actions.bars_action
         self.load_weights_action = actions.load_weights_action
         self.timeline_action = actions.timeline_action
+        self.timeline_floating_action = actions.timeline_floating_action
+        self.timeline_side_actions = actions.timeline_side_actions
         # Record and Record to…: a recording's folder and files are checked off the GUI
         # thread, as the dialogs' folders are, and the recording starts on the answer.
         self.recordings = RecordingControl(
@@ -420,6 +425,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         # Docked or floating, its size and whether it shows, as at the last close.
         self.timeline_dock = TimelineDock(self, self.timeline_panel, self.settings, self.view)
+        self.timeline_dock.moved.connect(self.window_actions.show_timeline_place)
+        self.window_actions.show_timeline_place(self.timeline_dock.floating, self.timeline_dock.side)
 
     def _connect(self) -> None:
         self.controller.source_opened.connect(self._on_source_opened)

@@ -3,12 +3,13 @@ width at a side or height at the top or bottom, where it floated, and whether it
 all as at the last close (remembered in the settings); moved to a side, it takes two
 fifths of the window; floated the first time, it goes beside the window (see
 :mod:`float_place`); docked at the top or bottom, the height its view shares with the
-video (which sizes the legend's lines). The window owns one, made once its central widget
-is set; the panel's contents (the timeline, names, exports) are the panel's own."""
+video (which sizes the legend's lines). Keys float it and dock it at a side (View menu),
+as a drag or its float button does. The window owns one, made once its central widget is set; the panel's contents
+(the timeline, names, exports) are the panel's own."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer
+from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -32,6 +33,10 @@ class TimelineDock(QObject):
     never runs on a window gone since. ``video``: the window's picture, which a panel
     floated first with no room beside the window is inset over."""
 
+    # Wherever it went (keys, a drag, its float button): whether it floats, and the side it
+    # is docked at (floating, the side it docks back at), by TIMELINE_PLACES' names.
+    moved = pyqtSignal(bool, str)
+
     def __init__(self, window: QMainWindow, panel: TimelinePanel, settings: AppSettings, video: QWidget) -> None:
         super().__init__(window)
         self._window = window
@@ -53,6 +58,8 @@ class TimelineDock(QObject):
         panel.dockLocationChanged.connect(self._remember_place)
         panel.topLevelChanged.connect(self._place_first_float)
         panel.topLevelChanged.connect(self._remember_place)
+        panel.dockLocationChanged.connect(self._tell_moved)
+        panel.topLevelChanged.connect(self._tell_moved)
         # The height the timeline's view and the video share changes as either is resized;
         # read once the layout has sized both (see eventFilter).
         self._share_once_laid_out = QTimer(self)
@@ -64,6 +71,67 @@ class TimelineDock(QObject):
         video.installEventFilter(self)
         panel.view.installEventFilter(self)
         self._share_height()
+
+    @property
+    def floating(self) -> bool:
+        return self._panel.isFloating()
+
+    @property
+    def side(self) -> str:
+        """The side the panel is docked at, or docks back at while it floats."""
+        area = self._window.dockWidgetArea(self._panel)
+        return next((name for name, known in _DOCK_AREAS.items() if known == area), "bottom")
+
+    def set_floating(self, floating: bool) -> None:
+        """Float the panel in a window of its own, or dock it back at its side, shown
+        either way; the keyboard, where it was on the panel, goes with it. As its float
+        button does: floated first, it goes beside the window (_place_first_float)."""
+        panel = self._panel
+        keyboard = self._keyboard_on_panel()
+        if floating:
+            panel.show()  # floated from its place in the dock, as by its float button
+            if not panel.isFloating():
+                panel.setFloating(True)
+        else:
+            if panel.isFloating():
+                panel.setFloating(False)
+            panel.show()  # docked first: a hidden panel's window never shows
+        if keyboard is not None:
+            self._keyboard_to_panel(keyboard)
+
+    def dock_at(self, side: str) -> None:
+        """Dock the panel at ``side`` ("bottom", "left", "right" or "top"), shown, floating
+        or not before; the keyboard, where it was on the panel, goes with it."""
+        panel, area = self._panel, _DOCK_AREAS[side]
+        keyboard = self._keyboard_on_panel()
+        if self._window.dockWidgetArea(panel) != area:
+            self._window.addDockWidget(area, panel)  # a floating panel floats on, to dock there
+        if panel.isFloating():
+            panel.setFloating(False)
+        panel.show()  # docked first: a hidden panel's window never shows
+        if keyboard is not None:
+            self._keyboard_to_panel(keyboard)
+
+    def _keyboard_on_panel(self) -> QWidget | None:
+        """The control of the panel's that has the keyboard, if one has."""
+        focused = QApplication.focusWidget()
+        if focused is not None and (focused is self._panel or self._panel.isAncestorOf(focused)):
+            return focused
+        return None
+
+    def _keyboard_to_panel(self, control: QWidget) -> None:
+        """``control`` of the panel's gets the keyboard, in the panel's window where it floats."""
+        if self._panel.isFloating():
+            self._panel.raise_()
+            self._panel.activateWindow()
+        else:
+            self._window.activateWindow()
+        # Given so, the control shows it has the keyboard (as after Tab), at once or once its
+        # window is active.
+        control.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _tell_moved(self) -> None:
+        self.moved.emit(self._panel.isFloating(), self.side)
 
     def remember_at_close(self) -> None:
         """Where the floating panel is and its size, or the docked one's width or height,
@@ -154,11 +222,8 @@ class TimelineDock(QObject):
 
     def _remember_place(self) -> None:
         """Docked at a side (or floating) is where the panel opens next time."""
-        if self._closed:
-            return
-        area = self._window.dockWidgetArea(self._panel)
-        place = next((name for name, known in _DOCK_AREAS.items() if known == area), "bottom")
-        self._settings.timeline_place = "floating" if self._panel.isFloating() else place
+        if not self._closed:
+            self._settings.timeline_place = "floating" if self._panel.isFloating() else self.side
 
     def _restore_size(self) -> None:
         """The panel as at the last close: floating, where it floated and its size (Qt

@@ -25,6 +25,9 @@ from .player_control import SEEK_STEP_S
 from .recent_menu import RecentMenu
 from .screen_menu import ScreenMenu
 
+# The sides View > Dock the timeline at docks it at, by TIMELINE_PLACES' names, as the menu lists them.
+TIMELINE_SIDES = (("bottom", "&Bottom"), ("left", "&Left"), ("right", "&Right"), ("top", "&Top"))
+
 STEADINESS_TIP = (
     "How calm each face's label is. Off: every frame's own reading (it flickers). "
     "Low, Medium (default), High: a label changes only after other emotions have clearly "
@@ -44,6 +47,8 @@ class WindowActions:
         app_title: str,
         show_bars: bool,
         timeline_action: QAction,
+        float_timeline: Callable[[bool], None],
+        dock_timeline: Callable[[str], None],
         toggle_start_stop: Callable[[], None],
         toggle_play_pause: Callable[[], None],
         step: Callable[[int], None],
@@ -67,7 +72,8 @@ class WindowActions:
     ) -> None:
         """The actions are the window's children (its shortcut list finds them there);
         ``show_bars``: whether Probability bars starts checked; ``timeline_action``: the
-        timeline dock's own toggle, given its text and key here."""
+        timeline dock's own toggle, given its text and key here; ``float_timeline``
+        and ``dock_timeline`` (a side's name) move the timeline panel without a mouse."""
         self._window = window
         make = self._action
         self.start_stop_action = make("Start", toggle_start_stop, tip="Start or stop the camera or video")
@@ -193,6 +199,22 @@ class WindowActions:
         self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
         self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
 
+        # Only a drag or the panel's float button moved it.
+        self.timeline_floating_action = make(
+            "Timeline in its own &window",
+            None,
+            key="Shift+T",
+            tip="The session timeline in a window of its own, or docked back in this one (Shift+T)",
+            checkable=True,
+        )
+        self.timeline_floating_action.triggered.connect(float_timeline)  # not at setChecked (show_timeline_place)
+        self.timeline_side_actions: dict[str, QAction] = {}
+        sides = QActionGroup(window)
+        for side, text in TIMELINE_SIDES:
+            action = QAction(text, sides)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, chosen=side: dock_timeline(chosen))
+            self.timeline_side_actions[side] = action
         self.refresh_cameras_action = make("R&efresh cameras and screens", refresh_sources, key=Qt.Key.Key_F5)
 
         self.quit_action = make("&Quit", close, key=QKeySequence.StandardKey.Quit)
@@ -339,6 +361,11 @@ class WindowActions:
             steadiness_menu.addAction(action)
             self.steadiness_actions[level] = action
         view_menu.addAction(self.timeline_action)
+        view_menu.addAction(self.timeline_floating_action)
+        sides_menu = view_menu.addMenu("Dock the timeline &at")
+        assert sides_menu is not None
+        for action in self.timeline_side_actions.values():
+            sides_menu.addAction(action)
         view_menu.addAction(self.refresh_cameras_action)
         self.camera_size_menu = CameraSizeMenu(camera_size, window)
         self.camera_size_menu.size_chosen.connect(set_camera_size)
@@ -351,6 +378,12 @@ class WindowActions:
         assert help_menu is not None
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
+
+    def show_timeline_place(self, floating: bool, side: str) -> None:
+        """The View menu ticks where the timeline panel is: in its own window or not, and
+        the side it is docked at (floating, the side it docks back at)."""
+        self.timeline_floating_action.setChecked(floating)
+        self.timeline_side_actions[side].setChecked(True)
 
 
 def _toolbar_label(text: str, buddy: QWidget, spaces_before: int) -> QLabel:
