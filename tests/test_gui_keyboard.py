@@ -516,3 +516,59 @@ def test_the_timeline_floats_docks_back_and_moves_to_a_side_by_the_keys(
     assert "Dock the timeline at puts the session timeline at a side of the window: Alt+V, A, then B, L, R or T" in (
         last.shortcuts_text()
     )
+
+
+def _active(window: QWidget) -> bool:
+    return QApplication.activeWindow() is window
+
+
+def test_f6_takes_the_keyboard_to_the_timeline_in_its_own_window_and_back(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    # Was: floating, the timeline is a window of its own: Tab (and Ctrl+Tab) go round the
+    # main window's controls only, and no key reached it; hidden (T) with the keyboard in
+    # it, no window had the keyboard and no key did anything, T to show it again neither.
+    window = make_window(size=(1000, 700))  # the toolbar's lists in reach of Tab
+    panel = window.timeline_panel
+    panel.setFloating(True)  # as its float button does
+    qtbot.waitExposed(panel)
+    for modifier in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier):
+        _keyboard_on(qtbot, window, window.view)
+        for _ in range(12):
+            _press(qtbot, window, Qt.Key.Key_Tab, modifier)
+            focused = QApplication.focusWidget()
+            assert focused is not None and focused.window() is window, "Qt's Tab stays in its window"
+    _keyboard_on(qtbot, window, window.steadiness_box)
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: _active(panel) and panel.view.hasFocus(), timeout=WAIT_MS)
+    assert _framed(panel.view)  # it shows it has the keyboard, as after Tab
+    _press(qtbot, window, Qt.Key.Key_F6)  # back where it came from
+    qtbot.waitUntil(lambda: _active(window) and window.steadiness_box.hasFocus(), timeout=WAIT_MS)
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: _active(panel) and panel.view.hasFocus(), timeout=WAIT_MS)
+    # Docked back from its own window, the keyboard stays on it, and goes with it floated again.
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not panel.isFloating() and _active(window) and panel.view.hasFocus(), timeout=WAIT_MS)
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: panel.isFloating() and _active(panel) and panel.view.hasFocus(), timeout=WAIT_MS)
+    # Its Clear button too: Tab goes round the panel's own window.
+    _press(qtbot, window, Qt.Key.Key_Tab)
+    assert panel.clear_button.hasFocus() or panel.export_button.hasFocus()
+    # Hidden with the keyboard in it, the keyboard goes back to the window, and T shows it again.
+    _press(qtbot, window, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: _active(window) and window.steadiness_box.hasFocus(), timeout=WAIT_MS)
+    assert not panel.isVisible()
+    _press(qtbot, window, Qt.Key.Key_T)
+    assert panel.isVisible() and panel.isFloating()
+    # Docked, F6 goes to its rows and back too; hidden, F6 shows it.
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    _press(qtbot, window, Qt.Key.Key_T)
+    assert not panel.isVisible() and not panel.isFloating()
+    _keyboard_on(qtbot, window, window.view)
+    _press(qtbot, window, Qt.Key.Key_F6)
+    assert panel.isVisible() and panel.view.hasFocus()
+    _press(qtbot, window, Qt.Key.Key_F6)
+    assert window.view.hasFocus()
+    shortcuts = window.shortcuts_text()
+    assert "<b>F6</b>&nbsp;&nbsp;</td><td>Keyboard to the session timeline and back" in shortcuts
+    assert "<b>Shift+T</b>&nbsp;&nbsp;</td><td>Timeline in its own window" in shortcuts

@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
             # Made with the layout, below.
             float_timeline=lambda floating: self.timeline_dock.set_floating(floating),
             dock_timeline=lambda side: self.timeline_dock.dock_at(side),
+            keyboard_to_timeline=lambda: self.timeline_dock.keyboard_there_and_back(),
             toggle_start_stop=self.toggle_start_stop,
             toggle_play_pause=self.player.toggle_play_pause,
             step=self.player.step,
@@ -321,6 +322,7 @@ class MainWindow(QMainWindow):
         self.timeline_action = actions.timeline_action
         self.timeline_floating_action = actions.timeline_floating_action
         self.timeline_side_actions = actions.timeline_side_actions
+        self.timeline_keyboard_action = actions.timeline_keyboard_action
         # Record and Record to…: a recording's folder and files are checked off the GUI
         # thread, as the dialogs' folders are, and the recording starts on the answer.
         self.recordings = RecordingControl(

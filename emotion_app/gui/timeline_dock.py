@@ -3,12 +3,14 @@ width at a side or height at the top or bottom, where it floated, and whether it
 all as at the last close (remembered in the settings); moved to a side, it takes two
 fifths of the window; floated the first time, it goes beside the window (see
 :mod:`float_place`); docked at the top or bottom, the height its view shares with the
-video (which sizes the legend's lines). Keys float it and dock it at a side (View menu),
-as a drag or its float button does. The window owns one, made once its central widget is set; the panel's contents
+video (which sizes the legend's lines). Keys float it, dock it at a side and take the
+keyboard there and back (View menu): floating, it is a window of its own, which Tab never
+reaches. The window owns one, made once its central widget is set; the panel's contents
 (the timeline, names, exports) are the panel's own."""
 
 from __future__ import annotations
 
+from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
@@ -47,6 +49,12 @@ class TimelineDock(QObject):
         # Whether the panel has a place to float at: floated in this run (Qt then floats it
         # there again), or one saved from a run before; else Qt floats it over its dock.
         self._has_float_place = False
+        # Where the keyboard was when F6 took it to the panel, for F6 to take it back to.
+        self._keyboard_left: QWidget | None = None
+        self._keyboard_was_floating = False  # the floating panel had the keyboard last
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow_keyboard)
         place = settings.timeline_place
         window.addDockWidget(_DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea), panel)
         panel.setFloating(place == "floating")
@@ -60,6 +68,7 @@ class TimelineDock(QObject):
         panel.topLevelChanged.connect(self._remember_place)
         panel.dockLocationChanged.connect(self._tell_moved)
         panel.topLevelChanged.connect(self._tell_moved)
+        panel.visibilityChanged.connect(self._keyboard_back_from_hidden)
         # The height the timeline's view and the video share changes as either is resized;
         # read once the layout has sized both (see eventFilter).
         self._share_once_laid_out = QTimer(self)
@@ -112,6 +121,21 @@ class TimelineDock(QObject):
         if keyboard is not None:
             self._keyboard_to_panel(keyboard)
 
+    def keyboard_there_and_back(self) -> None:
+        """F6: the keyboard to the panel's rows (shown, and its window brought up where it
+        floats), or, from the panel, back to the window's control it came from (else the
+        video). Tab never reaches a floating panel, nor leaves one."""
+        panel, window = self._panel, self._window
+        if self._keyboard_on_panel() is not None:
+            self._keyboard_back()
+            return
+        focused = QApplication.focusWidget()
+        # Only a widget made from Python: sip knows when Qt deletes those.
+        kept = focused is not None and sip.ispycreated(focused) and focused.window() is window
+        self._keyboard_left = focused if kept else None
+        panel.show()
+        self._keyboard_to_panel(panel.view)
+
     def _keyboard_on_panel(self) -> QWidget | None:
         """The control of the panel's that has the keyboard, if one has."""
         focused = QApplication.focusWidget()
@@ -129,6 +153,38 @@ class TimelineDock(QObject):
         # Given so, the control shows it has the keyboard (as after Tab), at once or once its
         # window is active.
         control.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _keyboard_back(self) -> None:
+        back, self._keyboard_left = self._keyboard_left, None
+        if back is None or sip.isdeleted(back) or not back.isVisible() or not back.isEnabled():
+            back = self._video
+        elif back.window() is not self._window or self._panel.isAncestorOf(back):
+            back = self._video
+        self._window.activateWindow()
+        back.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _follow_keyboard(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # None: no window of the app's has it now (the one that had it hidden, another
+        # app's chosen); what had it last is what counts.
+        if new is not None and not sip.isdeleted(new):
+            panel = self._panel
+            self._keyboard_was_floating = panel.isFloating() and (new is panel or panel.isAncestorOf(new))
+
+    def _keyboard_back_from_hidden(self, visible: bool) -> None:
+        """The floating panel hidden with the keyboard in it (T): the keyboard back to the
+        window. Else no window had it, and no key did anything, T to show the panel again
+        neither."""
+        if not visible and self._keyboard_was_floating and self._panel.isFloating():
+            # Once Qt is done: docking it hides its window for a moment too.
+            QTimer.singleShot(0, self._keyboard_back_if_hidden)
+
+    def _keyboard_back_if_hidden(self) -> None:
+        if self._closed or self._panel.isVisible() or not self._keyboard_was_floating:
+            return
+        self._keyboard_was_floating = False
+        # Qt took it from the window it hid: none of the app's has it.
+        if QApplication.activeWindow() is None:
+            self._keyboard_back()
 
     def _tell_moved(self) -> None:
         self.moved.emit(self._panel.isFloating(), self.side)

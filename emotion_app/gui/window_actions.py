@@ -49,6 +49,7 @@ class WindowActions:
         timeline_action: QAction,
         float_timeline: Callable[[bool], None],
         dock_timeline: Callable[[str], None],
+        keyboard_to_timeline: Callable[[], None],
         toggle_start_stop: Callable[[], None],
         toggle_play_pause: Callable[[], None],
         step: Callable[[int], None],
@@ -72,8 +73,9 @@ class WindowActions:
     ) -> None:
         """The actions are the window's children (its shortcut list finds them there);
         ``show_bars``: whether Probability bars starts checked; ``timeline_action``: the
-        timeline dock's own toggle, given its text and key here; ``float_timeline``
-        and ``dock_timeline`` (a side's name) move the timeline panel without a mouse."""
+        timeline dock's own toggle, given its text and key here; ``float_timeline``,
+        ``dock_timeline`` (a side's name) and ``keyboard_to_timeline`` move the timeline
+        panel and the keyboard without a mouse."""
         self._window = window
         make = self._action
         self.start_stop_action = make("Start", toggle_start_stop, tip="Start or stop the camera or video")
@@ -199,7 +201,8 @@ class WindowActions:
         self.timeline_action.setShortcut(QKeySequence(Qt.Key.Key_T))
         self.timeline_action.setToolTip("Each person's emotions over the session, and their share of time (T)")
 
-        # Only a drag or the panel's float button moved it.
+        # A drag or the panel's float button moved it, and a floating panel is a window Tab
+        # never reaches: these do both from the keys.
         self.timeline_floating_action = make(
             "Timeline in its own &window",
             None,
@@ -215,6 +218,14 @@ class WindowActions:
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, chosen=side: dock_timeline(chosen))
             self.timeline_side_actions[side] = action
+        self.timeline_keyboard_action = make(
+            "&Go to the timeline and back",
+            keyboard_to_timeline,
+            key=Qt.Key.Key_F6,
+            tip="The keyboard to the session timeline, in its own window too, and back (F6)",
+        )
+        self.timeline_keyboard_action.setWhatsThis("Keyboard to the session timeline and back, in its own window too")
+
         self.refresh_cameras_action = make("R&efresh cameras and screens", refresh_sources, key=Qt.Key.Key_F5)
 
         self.quit_action = make("&Quit", close, key=QKeySequence.StandardKey.Quit)
@@ -366,6 +377,7 @@ class WindowActions:
         assert sides_menu is not None
         for action in self.timeline_side_actions.values():
             sides_menu.addAction(action)
+        view_menu.addAction(self.timeline_keyboard_action)
         view_menu.addAction(self.refresh_cameras_action)
         self.camera_size_menu = CameraSizeMenu(camera_size, window)
         self.camera_size_menu.size_chosen.connect(set_camera_size)
