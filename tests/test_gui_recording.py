@@ -519,6 +519,42 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
     assert not any(".." in path.name or path.name.startswith(".mp4") for path in folder.iterdir())
 
 
+def test_start_recording_reads_a_name_as_record_to_does(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # Was: window.start_recording("talk.") recorded to talk..mp4, ".mp4" to a hidden
+    # .mp4.mp4 and "clips/" to clips.mp4 beside the folder, where Record to… records the
+    # first to talk.mp4 and refuses the others at once.
+    window = make_window()
+    play_looping(window, gui_video.path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    wait_for_face_result(qtbot, window)
+    refused = {
+        f"{folder}{os.sep}.mp4": "has no name before .mp4",
+        f"{folder}{os.sep}..mp4": "has no name before ..mp4",
+        f"{folder / 'clips'}{os.sep}": "names a folder, not a file to record to",
+    }
+    for typed, why in refused.items():
+        assert window.start_recording(typed) is None
+        assert window.notice_banner.text() == f"Recording refused: {typed} {why}"
+        assert window.notice_banner.level == "error" and window.notice_banner.button("Record to…") is not None
+        assert not window.recordings.busy and not window.record_action.isChecked()
+    assert list(folder.iterdir()) == [] and not (folder / "clips.mp4").exists()
+    # Its trailing dot dropped, "talk." records to talk.mp4, as the API has it: a talk.mp4
+    # there is replaced (no dialog asked about another name).
+    (folder / "talk.mp4").write_bytes(b"an earlier recording")
+    request = window.start_recording(f"{folder / 'talk'}.")
+    assert request is not None and request.video_path == folder / "talk.mp4"
+    assert wait_for_recording(qtbot, window).csv_path == folder / "talk.csv"
+    wait_until_recorded(qtbot, window)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.stop_recording()
+    assert finished.args[0].error == ""
+    assert sorted(path.name for path in folder.iterdir()) == ["talk.csv", "talk.mp4"]
+    assert (folder / "talk.mp4").read_bytes() != b"an earlier recording"
+
+
 def test_a_recording_that_saw_no_face_names_the_csv_it_kept(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -137,13 +137,17 @@ class RecordingControl(QObject):
     def start(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
         """Record to ``video_path`` (and a CSV beside it) once both are checked, off the GUI
         thread; returns the request checked, None (with a banner) when there is nothing to
-        record. A path that is the playing video (after links) or unusable is refused with
-        a banner instead of recorded to."""
+        record or its name is refused. The name is read as Record to… reads it (trailing dots
+        dropped, .mp4 added to a name without a suffix; a folder's name or a type alone
+        refused at once), but a file of that name is replaced: no dialog asked about another.
+        A path that is the playing video (after links) or unusable is refused with a banner
+        instead of recorded to."""
         if self._nothing_to_record():
             return None
-        video_path = Path(video_path)
-        if not video_path.suffix:
-            video_path = video_path.with_suffix(".mp4")
+        named = self._named_video(str(video_path))
+        if named is None:
+            return None
+        video_path = named if named.suffix else _as_mp4(named)
         request = RecordingRequest(video_path, Path(csv_path) if csv_path else video_path.with_suffix(".csv"))
         playing = self._source_state.played_path
         self._record_when_checked(lambda: _checked_recording(request, playing), video_path.parent)
@@ -186,15 +190,9 @@ class RecordingControl(QObject):
             return
         # Refused now, by its name alone: it started and its writer refused it ("Recording
         # stopped: talk.gif: unsupported output type"), and a recording running was stopped.
-        named = _typed_video(path)
-        if isinstance(named, tuple):
-            refusal, again = named
-        else:
-            refusal = _name_refusal(named if named.suffix else _as_mp4(named))  # "talk" records to talk.mp4
-            again = _as_mp4(named)  # offered when chosen again: talk.gif as talk.mp4
-        if refusal or isinstance(named, tuple):
+        named = self._named_video(path)
+        if named is None:
             play_on()
-            self._notices.show_message(refusal, "error", [("Record to…", lambda: self.record_dialog(again))])
             return
         self.stop()
         if self._nothing_to_record():  # the source ended while the dialog was open
@@ -204,6 +202,21 @@ class RecordingControl(QObject):
         video, asked, playing = named, named.name == Path(path).name, self._source_state.played_path
         # Started before the video plays on, so it begins at the frame on screen.
         self._record_when_checked(lambda: _recording_to(video, playing, asked), video.parent, then=play_on)
+
+    def _named_video(self, typed: str) -> Path | None:
+        """The file a recording named ``typed`` goes to (a name without a suffix is recorded
+        to as an MP4 later), or None where its name alone refuses it: said in a banner whose
+        Record to… opens the dialog on a name that would do. Asks no disk."""
+        named = _typed_video(typed)
+        if isinstance(named, tuple):
+            refusal, again = named
+        else:
+            refusal = _name_refusal(named if named.suffix else _as_mp4(named))  # "talk" records to talk.mp4
+            again = _as_mp4(named)  # offered when chosen again: talk.gif as talk.mp4
+        if not refusal and not isinstance(named, tuple):
+            return named
+        self._notices.show_message(refusal, "error", [("Record to…", lambda: self.record_dialog(again))])
+        return None
 
     def refresh_indicator(self) -> None:
         """The REC indicator: the recording running and its time so far, else hidden."""
