@@ -473,6 +473,9 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
         f"{folder}{os.sep}..mp4": ("has no name before ..mp4", folder),  # not a hidden "..mp4"
         f"{folder / 'clips'}{os.sep}": ("names a folder, not a file to record to", folder / "clips"),
         f"{folder / 'new'}{os.sep}": ("names a folder, not a file to record to", folder / "new"),
+        # Offered in the folder meant, not in ".../clips/..": the folder's path tidied.
+        f"{folder / 'clips'}{os.sep}..": ("names a folder, not a file to record to", folder),
+        f"{folder / 'clips'}{os.sep}..{os.sep}.mp4": ("has no name before .mp4", folder),
     }
     for typed, (why, offered_in) in refused.items():
         monkeypatch.setattr(window, "ask_save_path", lambda *_args, typed=typed: typed)
@@ -492,7 +495,7 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
         again = window.notice_banner.button("Record to…")
         assert again is not None, window.notice_banner.button_captions()
         again.click()
-        assert len(offered) == 1 and Path(offered[0]).parent == offered_in and offered[0].endswith(".mp4")
+        assert len(offered) == 1 and os.path.dirname(offered[0]) == str(offered_in) and offered[0].endswith(".mp4")
         assert window.recording == running
     # (Ctrl+R's recording running writes hidden .part files beside its name.)
     assert [path.name for path in folder.iterdir() if "emotion-recording-" not in path.name] == ["clips"]

@@ -460,8 +460,11 @@ def _typed_video(typed: str) -> Path | tuple[str, Path]:
 
 
 def _new_recording_name(folder: Path) -> Path:
-    """A name Record to…'s dialog offers in ``folder``: the time now."""
-    return folder / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
+    """A name Record to…'s dialog offers in ``folder``, its path tidied ("clips/.." typed
+    offers the folder above clips, not a path through it): the time now. Tidied by its
+    text alone, asking no disk on the GUI thread: "link/.." is the folder holding the link,
+    as its reader takes it."""
+    return Path(os.path.normpath(folder)) / f"emotion-recording-{datetime.now():%Y%m%d-%H%M%S}.mp4"
 
 
 def _as_mp4(video: Path) -> Path:
