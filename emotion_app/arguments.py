@@ -114,9 +114,10 @@ def names_a_folder(text: str) -> bool:
 
 
 def file_path_argument(text: str) -> Path:
-    """A path an output file is written to; one that names a folder is refused."""
+    """A path an output file is written to; one that names a folder is refused, as is one
+    ending in ".." (Record to… in the window refuses it so too)."""
     path = path_argument(text)
-    if names_a_folder(text):
+    if names_a_folder(text) or path.name == "..":
         raise argparse.ArgumentTypeError(f"{text} names a folder; give the file's name")
     return path
 

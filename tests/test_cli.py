@@ -445,6 +445,43 @@ def test_an_output_of_no_type_written_for_a_video_offers_no_picture_type(
     assert not output.exists()
 
 
+VIDEO_TYPES = ".avi, .m4v, .mkv, .mov or .mp4"
+
+
+@pytest.mark.parametrize(
+    ("name", "told"),
+    [
+        # Was "unsupported output type; use ...", where the window says what is wrong.
+        (".mp4", "{output} has no name before .mp4"),
+        (".MKV.", "{output} has no name before .MKV"),
+        # Were written: a hidden file of no name, or refused as "one picture".
+        ("..mp4", "{output} has no name before ..mp4"),
+        ("..png", "{output} has no name before ..png"),
+        # Was "unsupported output type; use ... or .mp4", its end said nowhere.
+        ("talk.mp4.", f"{{output}}: unsupported output type (its name ends in a dot); use {VIDEO_TYPES}"),
+        ("talk.", f"{{output}}: unsupported output type (its name ends in a dot); use {VIDEO_TYPES}"),
+    ],
+)
+def test_an_output_of_no_name_or_ending_in_a_dot_is_told_so(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], name: str, told: str
+) -> None:
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=3, motion="static")
+    output = tmp_path / "out" / name
+    assert main(["analyze", str(video.path), "-o", str(output), "--weights", str(random_weights)]) == 2
+    assert capsys.readouterr().err == f"error: --output {told.format(output=output)}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clip.avi"]
+
+
+def test_an_output_ending_in_dot_dot_names_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Was "--output X/..: unsupported output type", where "X/." and "X/" name a folder, and
+    # so does ".." in the window's Record to….
+    given = f"{tmp_path / 'clips'}{os.sep}.."
+    with pytest.raises(SystemExit) as exit_info:
+        main(["analyze", str(tmp_path / "in.avi"), "-o", given])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.endswith(f"argument --output/-o: {given} names a folder; give the file's name\n")
+
+
 def _run_module(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """The real ``python -m emotion_app`` process, as a user runs it, and the modules it imported."""
     done = subprocess.run(

@@ -40,6 +40,7 @@ from ..io.video import (
     InputError,
     MediaInput,
     OutputError,
+    no_name_problem,
 )
 from ..percents import share_text, share_texts
 from ..shipped import shipped_files
@@ -252,6 +253,9 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             # Not made into a file or folder named "-": that is no one's meaning of it.
             kind = "folder" if option == "--report" else "file"
             raise CommandError(f"{option} -: analyze writes files, not to standard output; give {option} a {kind} name")
+    nameless = no_name_problem(args.output.name) if args.output is not None else ""
+    if nameless:  # before the input is opened, and its "is one picture" for a "..png"
+        raise CommandError(f"--output {args.output} {nameless}")
     outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
     if args.report:
         try:

@@ -18,10 +18,9 @@ from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QLabel, QStatusBar
 
 from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
-from emotion_app.io.codecs import VIDEO_SUFFIXES
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.unfinished import Tidied, tidy_stopped_once
-from emotion_app.io.video import FOLDER_SUFFIXES, IMAGE_SUFFIXES, video_name_problem
+from emotion_app.io.video import IMAGE_SUFFIXES, no_name_problem, video_name_problem
 from emotion_app.sources.frame_source import FALLBACK_FPS
 from emotion_app.wording import count_text
 
@@ -451,12 +450,10 @@ def _typed_video(typed: str) -> Path | tuple[str, Path]:
         last = last.rpartition(separator)[2]
     if last in ("", ".", ".."):
         return f"Recording refused: {typed} names a folder, not a file to record to", _new_recording_name(Path(typed))
-    name = last.rstrip(".")
-    # Any leading dots: "..mp4" would record to a hidden file of no name.
-    if not name or (name.startswith(".") and "." + name.lstrip(".").lower() in VIDEO_SUFFIXES | FOLDER_SUFFIXES):
-        before = f" before {name}" if name else ""
-        return f"Recording refused: {typed} has no name{before}", _new_recording_name(Path(typed).parent)
-    return Path(typed).with_name(name)
+    nameless = no_name_problem(last)  # ".mp4", "..mp4", ".AVI.": as analyze --output's
+    if nameless:
+        return f"Recording refused: {typed} {nameless}", _new_recording_name(Path(typed).parent)
+    return Path(typed).with_name(last.rstrip("."))
 
 
 def _new_recording_name(folder: Path) -> Path:

@@ -760,17 +760,39 @@ def _either(suffixes: frozenset[str]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+def no_name_problem(name: str) -> str:
+    """Why the file name ``name`` (the last part of a path) is no name of its own, its
+    trailing dots dropped ("" for none), worded to follow the path: "has no name before
+    .mp4" for a video or picture type alone after any dots (".mp4", "..mp4", ".AVI."), which
+    would write a hidden file of no name, "has no name" for dots alone. A dotfile's name
+    (".talk.mp4") has one. The window's Record to… and ``analyze --output`` refuse so."""
+    kept = name.rstrip(".")
+    if not kept:
+        return "has no name"
+    if kept.startswith(".") and "." + kept.lstrip(".").lower() in VIDEO_SUFFIXES | FOLDER_SUFFIXES:
+        return f"has no name before {kept}"
+    return ""
+
+
 def video_name_problem(path: Path, name: str = "", one_picture: bool = False) -> str:
     """Why :class:`AnnotatedVideoWriter` writes no video at ``path``, by its name alone ("" for
-    none): a type it writes none of, or a name OpenCV cannot open. Asks no disk, so the
-    window can refuse a recording's name before anything starts. ``name`` and
-    ``one_picture``: as the writer's."""
+    none): no name before its type (:func:`no_name_problem`), a type it writes none of (or
+    none, its name ending in a dot: the writer is given the name meant, not a name to
+    tidy), or a name OpenCV cannot open. Asks no disk, so the window can refuse a
+    recording's name before anything starts. ``name`` and ``one_picture``: as the
+    writer's."""
     said = f"{name} {path}" if name else str(path)
+    nameless = no_name_problem(path.name)
+    if nameless:
+        return f"{said} {nameless}"
     if path.suffix.lower() not in VIDEO_SUFFIXES:
+        # "talk.mp4." reads as an MP4 at a glance: its dot is said, or the list of types
+        # below (.mp4 among them) would not tell what is wrong with it.
+        dot = " (its name ends in a dot)" if path.name.endswith(".") else ""
         # Each picture type named where one would do: a GIF is an image to its user, and
         # OpenCV writes none. Not for a recording or a video's frames, which refuse them.
         pictures = f" for a video, or {_either(IMAGE_SUFFIXES)} for one picture" if one_picture else ""
-        return f"{said}: unsupported output type; use {_either(VIDEO_SUFFIXES)}{pictures}"
+        return f"{said}: unsupported output type{dot}; use {_either(VIDEO_SUFFIXES)}{pictures}"
     if not is_utf8_name(path.absolute()):
         return f"{said}: OpenCV cannot write a video whose name (or folder's name) is not UTF-8; choose another name"
     return ""
