@@ -401,13 +401,23 @@ def test_record_to_a_picture_name_is_refused_not_cut_to_its_last_frame(
     wait_for_face_result(qtbot, window)
     folder = tmp_path / "out"
     folder.mkdir()
-    monkeypatch.setattr(window, "ask_save_path", lambda *_args: str(folder / "talk.PNG"))
-    window.record_dialog()
-    qtbot.waitUntil(lambda: "refused" in window.notice_banner.text() or window.recording is not None, timeout=WAIT_MS)
-    assert window.recording is None and not window.record_action.isChecked()
-    assert window.notice_banner.text() == (
-        f"Recording refused: {folder / 'talk.PNG'} is a picture's name; a recording is a video (.mp4 or .avi)"
-    )
+    # "x.png.", its trailing dot dropped, is a picture's name too; the refusal names it as
+    # typed, as Record to…'s others do (was "… x.png is a picture's name", not typed).
+    for typed in (str(folder / "talk.PNG"), f"{folder / 'x.png'}.", str(folder / "x.png")):
+        window.notice_banner.dismiss()
+        monkeypatch.setattr(window, "ask_save_path", lambda *_args, typed=typed: typed)
+        window.record_dialog()
+        qtbot.waitUntil(
+            lambda: "refused" in window.notice_banner.text() or window.recording is not None, timeout=WAIT_MS
+        )
+        assert window.recording is None and not window.record_action.isChecked()
+        assert window.notice_banner.text() == (
+            f"Recording refused: {typed} is a picture's name; a recording is a video (.mp4 or .avi)"
+        )
+        # The API's name is read alike.
+        window.notice_banner.dismiss()
+        assert window.start_recording(typed) is None and window.recording is None
+        assert window.notice_banner.text().startswith(f"Recording refused: {typed} is a picture's name;")
     assert window.is_running and list(folder.iterdir()) == []
 
 
@@ -424,7 +434,7 @@ def test_record_to_a_name_of_no_video_type_is_refused_at_once_and_asked_again(
     wait_for_face_result(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     running = wait_for_recording(qtbot, window)
-    for typed in ("talk.xyz", "talk.MP4.txt", "talk.gif"):
+    for typed in ("talk.xyz", "talk.MP4.txt", "talk.gif", "talk.gif."):
         chosen = folder / typed
         monkeypatch.setattr(window, "ask_save_path", lambda *_args, chosen=chosen: str(chosen))
         window.record_dialog()

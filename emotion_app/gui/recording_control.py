@@ -210,7 +210,9 @@ class RecordingControl(QObject):
         if isinstance(named, tuple):
             refusal, again = named
         else:
-            refusal = _name_refusal(named if named.suffix else _as_mp4(named))  # "talk" records to talk.mp4
+            # Named as typed ("x.png." for x.png), as the refusals above name it: the user
+            # finds what they typed; "talk" records to talk.mp4.
+            refusal = _name_refusal(named if named.suffix else _as_mp4(named), typed if named.suffix else "")
             again = _as_mp4(named)  # offered when chosen again: talk.gif as talk.mp4
         if not refusal and not isinstance(named, tuple):
             return named
@@ -429,13 +431,14 @@ def _checked_recording(request: RecordingRequest, playing: Path | None) -> Check
     return CheckedRecording(request, tuple(told))
 
 
-def _name_refusal(video: Path) -> str:
+def _name_refusal(video: Path, typed: str = "") -> str:
     """Why a recording to ``video`` is refused by its name alone ("" for none), as its
-    writer would refuse it. Asks no disk: the window says it before anything starts."""
+    writer would refuse it; ``typed``: the name the user gave for it, said in its stead.
+    Asks no disk: the window says it before anything starts."""
     if video.suffix.lower() in IMAGE_SUFFIXES:
         # The video writer would keep only the last frame, as a still (analyze's way with a picture).
-        return f"Recording refused: {video} is a picture's name; a recording is a video (.mp4 or .avi)"
-    problem = video_name_problem(video)
+        return f"Recording refused: {typed or video} is a picture's name; a recording is a video (.mp4 or .avi)"
+    problem = video_name_problem(video, shown=typed)
     return f"Recording refused: {problem}" if problem else ""
 
 

@@ -774,14 +774,15 @@ def no_name_problem(name: str) -> str:
     return ""
 
 
-def video_name_problem(path: Path, name: str = "", one_picture: bool = False) -> str:
+def video_name_problem(path: Path, name: str = "", one_picture: bool = False, shown: str = "") -> str:
     """Why :class:`AnnotatedVideoWriter` writes no video at ``path``, by its name alone ("" for
     none): no name before its type (:func:`no_name_problem`), a type it writes none of (or
     none, its name ending in a dot: the writer is given the name meant, not a name to
     tidy), or a name OpenCV cannot open. Asks no disk, so the window can refuse a
     recording's name before anything starts. ``name`` and ``one_picture``: as the
-    writer's."""
-    said = f"{name} {path}" if name else str(path)
+    writer's; ``shown``: ``path`` as the user typed it, where it was tidied ("talk.gif."
+    for talk.gif), named in its stead."""
+    said = f"{name} {shown or path}" if name else shown or str(path)
     nameless = no_name_problem(path.name)
     if nameless:
         return f"{said} {nameless}"
