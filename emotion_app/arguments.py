@@ -113,11 +113,17 @@ def names_a_folder(text: str) -> bool:
     return text.endswith(separators) or text == "." or text.endswith(tuple(sep + "." for sep in separators))
 
 
+def names_no_file(text: str) -> bool:
+    """Whether the path ``text`` names no file to write but a folder: as :func:`names_a_folder`,
+    or empty (``Path("")`` is the current folder) or ending in ".." (the folder above).
+    ``analyze --output``, the window's Record to… and a snapshot's path refuse it so."""
+    return not text or names_a_folder(text) or Path(text).name == ".."
+
+
 def file_path_argument(text: str) -> Path:
-    """A path an output file is written to; one that names a folder is refused, as is one
-    ending in ".." (Record to… in the window refuses it so too)."""
+    """A path an output file is written to; one that names a folder is refused."""
     path = path_argument(text)
-    if names_a_folder(text) or path.name == "..":
+    if names_no_file(text):
         raise argparse.ArgumentTypeError(f"{text} names a folder; give the file's name")
     return path
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import inspect
+import os
 import re
 import subprocess
 import sys
@@ -290,6 +291,26 @@ except OSError as exc:
     done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.stdout.strip() == f"Snapshot not saved: {target}: could not write (File too large)", done
     assert list(tmp_path.iterdir()) == []  # nor a part of it left beside
+
+
+def test_a_snapshot_named_as_a_folder_raises_oserror_as_its_docstring_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: save_snapshot("") and (".") raised ValueError ("PosixPath('.') has an empty
+    # name"), where its docstring says OSError; ".." and "shots/.." wrote a file "...png".
+    from emotion_app.gui.snapshot import save_snapshot
+
+    monkeypatch.chdir(tmp_path)  # the relative names are in it
+    (tmp_path / "shots").mkdir()
+    picture = np.full((120, 160, 3), 128, np.uint8)
+    result = InferenceResult(1, 0, picture, picture, picture, (), SIX_LABELS, 0.0, 0.0, 0.0)
+    for given in ("", ".", "..", f"shots{os.sep}", f"shots{os.sep}..", Path("."), Path("shots/..")):
+        with pytest.raises(OSError) as raised:
+            save_snapshot(result, given)
+        shown = str(given) or '""'
+        assert str(raised.value) == f"Snapshot refused: {shown} names a folder, not a file to save to"
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["shots"]
+    assert save_snapshot(result, f"shots{os.sep}x") == Path("shots", "x.png")  # and a name still saves
 
 
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(

@@ -1093,11 +1093,12 @@ class MainWindow(QMainWindow):
 
     # ---- snapshot and recording -------------------------------------------------------------
     def save_snapshot(self, path: str | Path) -> Path:
-        """Save the frame on screen with its overlay now (the menu action saves in the background)."""
+        """Save the frame on screen with its overlay now (the menu action saves in the
+        background); OSError where it cannot be saved (see :func:`.snapshot.save_snapshot`)."""
         result = self.view.result
         if result is None:
             raise RuntimeError("no frame to save yet")
-        return save_snapshot(result, Path(path))
+        return save_snapshot(result, path)  # as given: Path("shots/") drops what names a folder
 
     def snapshot(self) -> None:
         """One key: the frame on screen into the output folder, without asking."""

@@ -17,6 +17,7 @@ from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import QLabel, QStatusBar
 
+from emotion_app.arguments import names_no_file
 from emotion_app.io.atomic import OutputError, check_outputs, files_played_from
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.unfinished import Tidied, tidy_stopped_once
@@ -448,11 +449,9 @@ def _typed_video(typed: str) -> Path | tuple[str, Path]:
     suffix), or why it is refused and what its dialog offers when chosen again: a
     folder's name ("clips/", which a Path reads as clips), or a type alone (".mp4", which
     would record to the hidden .mp4.mp4). Asks no disk."""
-    last = typed
-    for separator in filter(None, (os.sep, os.altsep)):
-        last = last.rpartition(separator)[2]
-    if last in ("", ".", ".."):
+    if names_no_file(typed):  # "", ".", "..", "clips/": as analyze --output's and a snapshot's
         return f"Recording refused: {typed} names a folder, not a file to record to", _new_recording_name(Path(typed))
+    last = Path(typed).name
     nameless = no_name_problem(last)  # ".mp4", "..mp4", ".AVI.": as analyze --output's
     if nameless:
         return f"Recording refused: {typed} {nameless}", _new_recording_name(Path(typed).parent)

@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
+from emotion_app.arguments import names_no_file
 from emotion_app.io.atomic import (
     NOT_ANSWERING_S,
     OutputError,
@@ -63,9 +64,13 @@ def snapshot_path(path: Path) -> Path:
     return path
 
 
-def save_snapshot(result: InferenceResult, path: Path) -> Path:
-    """Write the annotated frame as PNG now; raises OSError naming the path on failure."""
-    path = snapshot_file(path)
+def save_snapshot(result: InferenceResult, path: str | Path) -> Path:
+    """Write the annotated frame as PNG now; raises OSError naming the path on failure, and
+    for a path that names a folder ("", ".", "..", "shots/"), which no file can be saved as."""
+    if names_no_file(str(path)):
+        # Not the bare ValueError of Path(".").with_suffix(), nor a file "...png" for "..".
+        raise OSError(f"Snapshot refused: {str(path) or chr(34) * 2} names a folder, not a file to save to")
+    path = snapshot_file(Path(path))
     _check_target(path)  # before its folder is made: a file in the way is named, not mkdir's errno
     path = snapshot_path(path)
     _write_png(result, path)
