@@ -1623,6 +1623,26 @@ def test_an_export_into_no_folder_is_refused_as_the_output_folder_is(tmp_path: P
     assert notes.read_text() == "keep me" and [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a symbolic link to a file's folder stands in for a bad file")
+def test_an_export_that_fails_on_its_file_says_so_in_one_sentence(tmp_path: Path) -> None:
+    # Was "Could not export the session timeline: X/emotion-timeline.png: cannot create a
+    # file in its folder (File exists)", colons stacked, where the folder's refusal reads
+    # "Could not export the session timeline into the folder X: …".
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    png = folder / "emotion-timeline.png"
+    png.symlink_to(notes / "plot.png")  # its folder would be a file: no file can be made there
+    session = pickled_session(SessionTimeline(SIX_LABELS))
+    with pytest.raises(ReportError) as error:
+        write_report_in_child(session, folder, keep_existing=True)
+    told = str(error.value)
+    assert told.startswith(f"{FAILED} to {png}: cannot create a file in its folder ("), told
+    assert told.count(": ") == 1, told
+    assert notes.read_text() == "keep me" and [path.name for path in folder.iterdir()] == [png.name]
+
+
 def _stuck_python(tmp_path: Path, then: str, exec_it: bool = True) -> tuple[Path, Path]:
     """A stand-in for the child's Python: the real child, but once both of the report's
     temporary files are written (a PNG of a few bytes: no drawing to wait for) it runs

@@ -39,7 +39,15 @@ ROOM_MARGIN_BYTES = 4 * 1024 * 1024
 
 
 class OutputError(Exception):
-    """An output that cannot be written; the message names it and the reason."""
+    """An output that cannot be written; the message names it and the reason. Where the
+    message is "PATH: PROBLEM" of one file, ``about`` and ``problem`` are those two, for a
+    caller that names the file in a sentence of its own ("Could not export … to PATH:
+    PROBLEM", not "…: PATH: PROBLEM"); None and "" otherwise."""
+
+    def __init__(self, message: str = "", *, about: Path | None = None, problem: str = "") -> None:
+        super().__init__(message)
+        self.about = about
+        self.problem = problem
 
 
 class DiskFullError(OutputError):
@@ -55,7 +63,8 @@ def output_error(path: Path, exc: OSError, doing: str = "could not write") -> Ou
     """The OutputError for an OSError while writing ``path``: DiskFullError for ENOSPC/EDQUOT."""
     if exc.errno in _NO_ROOM:
         return DiskFullError(path)
-    return OutputError(f"{path}: {doing} ({exc.strerror or exc})")
+    problem = f"{doing} ({exc.strerror or exc})"
+    return OutputError(f"{path}: {problem}", about=path, problem=problem)
 
 
 def resolved(path: Path, name: str = "output") -> Path:

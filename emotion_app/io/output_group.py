@@ -68,7 +68,8 @@ def commit_together(
         kept = _undo(records, lists)
         for each in outputs:
             each.discard()
-        raise CommitError(f"{output.path}: could not be put in place ({exc.strerror or exc}); {kept}") from exc
+        problem = f"could not be put in place ({exc.strerror or exc}); {kept}"
+        raise CommitError(f"{output.path}: {problem}", about=output.path, problem=problem) from exc
     if before_renames is not None:
         before_renames()
     for output in outputs:
@@ -78,7 +79,8 @@ def commit_together(
             kept = _undo(records, lists)
             for each in outputs:
                 each.discard()
-            raise CommitError(f"{exc}; {kept}") from exc
+            problem = f"{exc.problem}; {kept}" if exc.about is not None else ""
+            raise CommitError(f"{exc}; {kept}", about=exc.about, problem=problem) from exc
     # The renames on the disk before the lists go: a list lost before them could not undo.
     for folder in {output.target.parent for output in outputs}:
         try:

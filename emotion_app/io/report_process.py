@@ -275,7 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReportFolderError as exc:  # as the output folder's refusal words it, not "FAILED: FOLDER: it …"
         reply = {"error": f"{FAILED} into the folder {exc.folder}: {exc.problem}"}
     except ReportError as exc:  # it names only the path: a banner left up says what failed
-        reply = {"error": f"{FAILED}: {exc}"}
+        # One of its files: said as the folder's refusal is, not "FAILED: PATH: could not …".
+        told = f"{FAILED} to {exc.about}: {exc.problem}" if exc.about is not None else f"{FAILED}: {exc}"
+        reply = {"error": told}
     except Exception as exc:  # any failure must reach the user as a message
         reply = {"error": f"{FAILED}: {type(exc).__name__}: {exc}"}
     watchdog.cancel()  # done: whatever the answer, nothing is left to clean up

@@ -456,7 +456,12 @@ def commit_report(
     try:
         commit_together([*others, *report], set_aside=report[1:], before_renames=tell)
     except OutputError as exc:
-        raise ReportError(str(exc)) from exc
+        raise _report_error(exc) from exc
+
+
+def _report_error(exc: OutputError) -> ReportError:
+    """``exc`` as a report's error, the file it is about kept (see OutputError)."""
+    return ReportError(str(exc), about=exc.about, problem=exc.problem)
 
 
 def discard_report(staged: list[AtomicOutput]) -> None:
@@ -504,9 +509,10 @@ def _stage(path: Path, data: bytes, tag: str = "") -> AtomicOutput:
     try:
         return stage_bytes(path, data, tag)
     except OutputError as exc:
-        raise ReportError(str(exc)) from exc
+        raise _report_error(exc) from exc
     except OSError as exc:
-        raise ReportError(f"{path}: could not be written ({exc.strerror or exc})") from exc
+        problem = f"could not be written ({exc.strerror or exc})"
+        raise ReportError(f"{path}: {problem}", about=path, problem=problem) from exc
 
 
 def _rgb(bgr: tuple[int, int, int]) -> tuple[float, float, float]:
