@@ -14,10 +14,13 @@ from emotion_app.cli import main
 from emotion_app.io.frame_times import MAX_REORDER_FRAMES, FrameTimes, UnplacedReads
 from emotion_app.io.video import open_input
 from emotion_app.samples import astronaut_face_patch, paste
+from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 from tests.variable_rate_video import write_variable_rate_mp4
 
 # Ten frames at 30 fps, then ten at 10 fps: a phone that slowed down in dim light.
 DURATIONS_S = [1 / 30] * 10 + [1 / 10] * 10
+# A frame of the 30 fps stretch.
+LOST = 6
 
 
 def expected_times() -> list[float]:
@@ -78,6 +81,33 @@ def test_reads_that_failed_are_frames_lost_where_the_times_show_them() -> None:
     steady = [100.0 * index for index in range(1, MAX_REORDER_FRAMES + 1)]
     numbers = placed(FrameTimes(10.0), UnplacedReads(), [0, None, *steady, 10_000])
     assert numbers == list(range(MAX_REORDER_FRAMES + 2))
+
+
+def test_a_frame_lost_where_frames_come_faster_than_the_average_rate_is_counted() -> None:
+    # Was: the step was measured in the container's average frame period only. A clip at
+    # 15 fps on average, in a stretch at 30 fps, moves two of its frames in one average
+    # period: a frame lost there (a step of 67 ms) went uncounted, the frames after it one
+    # short and no warning given. The step before it, 33 ms, tells.
+    fast = [1000 / 30 * index for index in range(5)]
+    assert placed(FrameTimes(15.0), UnplacedReads(), [*fast, None, 1000 / 30 * 6]) == [0, 1, 2, 3, 4, 6]
+    # A frame the decoder held, given after the read that failed, is still no frame lost.
+    assert placed(FrameTimes(15.0), UnplacedReads(), [*fast, None, 1000 / 30 * 5]) == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_frame_lost_in_a_variable_rate_clip_keeps_its_place(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A phone clip, 30 fps then 10 (15 fps on average), its frame 6 damaged: the frames
+    # after it keep their numbers, and the frame is named as lost.
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", numbered_frames(len(DURATIONS_S)), DURATIONS_S, mjpeg=True)
+    damage_mjpeg_frame(path, LOST, path)
+    with caplog.at_level("WARNING"):
+        frames = list(open_input(path).frames())
+    assert [(index, bar_number(frame)) for index, _, frame in frames] == [
+        (index, index) for index in range(len(DURATIONS_S)) if index != LOST
+    ]
+    assert [time_s for _, time_s, _ in frames] == pytest.approx(
+        [time_s for index, time_s in enumerate(expected_times()) if index != LOST], abs=1e-3
+    )
+    assert f"frame {LOST} could not be decoded; skipped" in caplog.text
 
 
 def test_without_timestamps_or_frame_rate_there_is_no_time() -> None:

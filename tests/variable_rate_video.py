@@ -13,21 +13,41 @@ import struct
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
 import numpy as np
 
+from emotion_app.io.codecs import native_stderr_silenced
 from emotion_app.samples import write_video
 from tests.mp4_boxes import box_path, version_0_box
 
 
-def write_variable_rate_mp4(path: Path, frames: Sequence[np.ndarray], durations_s: Sequence[float]) -> Path:
-    """Write ``frames`` to the MP4 ``path``, frame i lasting ``durations_s[i]`` seconds."""
+def write_variable_rate_mp4(
+    path: Path, frames: Sequence[np.ndarray], durations_s: Sequence[float], mjpeg: bool = False
+) -> Path:
+    """Write ``frames`` to the MP4 ``path``, frame i lasting ``durations_s[i]`` seconds;
+    ``mjpeg``: as Motion JPEG (each frame a JPEG of its own, which a test can damage alone)."""
     if len(frames) != len(durations_s):
         raise ValueError("one duration per frame")
-    write_video(path, frames, fps=30.0)
+    if mjpeg:
+        write_mjpeg_mp4(path, frames)
+    else:
+        write_video(path, frames, fps=30.0)
     data = path.read_bytes()
     media_scale = struct.unpack_from(">I", data, version_0_box(data, b"mdhd") + 12)[0]
     path.write_bytes(retime_mp4(data, [max(1, round(d * media_scale)) for d in durations_s]))
     return path
+
+
+def write_mjpeg_mp4(path: Path, frames: Sequence[np.ndarray]) -> None:
+    """``frames`` as Motion JPEG in the MP4 ``path``, at 30 fps."""
+    height, width = frames[0].shape[:2]
+    with native_stderr_silenced():  # OpenCV's line that the MP4 takes MJPG under another tag
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (width, height))
+    if not writer.isOpened():
+        raise RuntimeError(f"cv2.VideoWriter could not write Motion JPEG to {path}")
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
 
 
 def retime_mp4(data: bytes, durations: Sequence[int]) -> bytes:

@@ -37,6 +37,9 @@ class FrameTimes:
         # The step to the frame timed last from the one before, where both had a timestamp
         # that counted (a time made up from the rate says nothing of frames between).
         self.given_step_s: float | None = None
+        # The step to the frame before, where given: a stretch faster than the average rate
+        # (a phone's 30 fps between its dim 10) is measured by its own frames' steps.
+        self._step_before_s: float | None = None
         self._last_given = False
 
     def next(self, timestamp_ms: float | None) -> float | None:
@@ -50,7 +53,7 @@ class FrameTimes:
         given = timestamp_ms / 1000.0 if timestamp_ms is not None and math.isfinite(timestamp_ms) else None
         last = self.last_s
         counted = given is not None and given >= 0.0 and (last is None or given > last)
-        self.given_step_s = None
+        self._step_before_s, self.given_step_s = self.given_step_s, None
         if counted and given is not None:
             time_s: float | None = given
             if last is not None and self._last_given:
@@ -68,14 +71,18 @@ class FrameTimes:
     def step_periods(self) -> int | None:
         """Frame periods from the frame before to the frame timed last, by their
         timestamps (1: the next frame; 2: one frame between them); None where the
-        timestamps or the rate do not tell."""
+        timestamps or the rate do not tell. A period is the container's rate's, or the
+        step to the frame before where that is shorter: in one average period a faster
+        stretch moves two frames, one of them perhaps lost."""
         if self.given_step_s is None or self.period_s is None:
             return None
-        return round(self.given_step_s / self.period_s)
+        before = self._step_before_s
+        period_s = self.period_s if before is None else min(self.period_s, before)
+        return round(self.given_step_s / period_s)
 
     def restart(self) -> None:
         """Read again from the first frame (a rewind, a seek): the next timestamp counts."""
-        self.last_s = self.given_step_s = None
+        self.last_s = self.given_step_s = self._step_before_s = None
         self._last_given = False
 
 
