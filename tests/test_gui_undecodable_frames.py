@@ -127,3 +127,37 @@ def test_a_frame_the_decoder_held_back_past_a_failed_read_keeps_its_number(
     assert numbers and all(index == by_time == number for index, by_time, number in numbers), numbers
     assert f"stopped after {decoded} of {FRAMES} frames" in window.source_banner.text()
     qtbot.waitUntil(lambda: window.playback_bar.slider.maximum() == decoded - 1, timeout=WAIT_MS)
+
+
+def test_a_seek_to_the_frame_next_keeps_the_reads_that_failed_before_it(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a seek to the frame next after the one on screen does not move the file, but it
+    # forgot the reads that failed before the frame the decoder held (frames 4-15, lost):
+    # the frame after them, the file's frame 16, was numbered 4, and every one after it 12
+    # short.
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(FRAMES))
+    damaged = damaged_at_group(video, 2, tmp_path / "damaged.mp4", cut=False)
+    read_ok = [ok for ok, _ in reads(damaged)]
+    held = read_ok.index(False)  # the decoder's frame held back is given after the reads that failed
+    failed = read_ok.index(True, held) - held  # as many frames lost after it
+    assert held > 1 and failed > 1, read_ok
+    window = make_window(video=damaged)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    window.seek(held - 1)
+    settled_on(qtbot, window, held - 1)
+    window.step(1)  # read past the damage: the frame held, at its own place
+    settled_on(qtbot, window, held)
+    window.seek(held + 1)  # one of the frames lost: the frame after them is shown
+    qtbot.waitUntil(lambda: (result := window.view.result) is not None and result.frame_index > held, timeout=WAIT_MS)
+    result = shown_result(window)
+    assert result.frame_index == round(result.source_time * MPEG2_FPS) == held + failed + 1
+    window.resume()  # played on from there, each frame keeps its number to the end
+    numbers: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append((result.frame_index, round(result.source_time * MPEG2_FPS)))
+    )
+    wait_until_stopped(qtbot, window)
+    assert numbers and all(index == by_time for index, by_time in numbers), numbers
+    assert f"Finished playing damaged.mp4 ({FRAMES} frames)" in window.source_banner.text()

@@ -316,7 +316,10 @@ class CaptureWorker(QObject):
             self._emit_playback()
             return
         seek = getattr(source, "seek", None)
-        if frame != self._index and (seek is None or not _seek_safely(seek, frame)):
+        # Not moved where it is already there: the reads that failed before a frame the
+        # decoder held still wait for their place in the frames read on.
+        moves = frame != self._index
+        if moves and (seek is None or not _seek_safely(seek, frame)):
             if self._superseded():
                 return  # given up for a stop or an opening, which comes next
             frame = self._index  # cannot move: stay, and say where we are
@@ -324,7 +327,8 @@ class CaptureWorker(QObject):
             if source.frame_count > 0:  # a file that does not say its length finds its end on a seek past it
                 frame = min(frame, source.frame_count - 1)
             self._seeks += frame != self._index  # already there: no jump
-            self._placed_at(frame)
+            if moves:
+                self._placed_at(frame)
             self._loop_start_s = 0.0
             self._loop_start_index = 0
             self._forget_pace()
