@@ -5,6 +5,7 @@ together so the script stands alone beside the clips it scores.)
 
     python -m scripts.live_quality CLIPS_DIR [--json] [--weights W] [--steadiness LEVEL] [--every N]
     python -m scripts.live_quality CLIPS_DIR --sweep     # how the steadiness levels were chosen
+    python -m scripts.live_quality CLIPS_DIR --window    # what the desktop window showed
 
 Runs the core pipeline, set up as the app sets it up (its default steadiness, its detector),
 on every file named in ``CLIPS_DIR/truth.csv`` and prints, per clip and overall:
@@ -28,6 +29,13 @@ The pipeline runs with inline (deterministic) new-face scans, where the app runs
 background thread, so a figure is the same on every run. ``--every N`` keeps every Nth frame
 (with its own timestamp), as a slower camera would deliver them.
 
+``--window`` plays each video clip once in the real desktop window instead (offscreen unless
+a display is set; the app's pipeline loader, its background new-face scans, the fast
+classifier in use before the first clip), at the clip's own rate as the app plays a file,
+and scores the results the window was sent, with each frame's time in the file: the frames
+a busy machine drops are missing, as they are on screen. Its figures depend on the
+machine's load; pictures are left out.
+
 ``--sweep`` runs the pipeline once per clip and replays each face's raw probabilities
 through the core's steadiness rule (the same class the pipeline uses, so the figures are
 the ones the pipeline gives) for a grid of time constants, holds and margins.
@@ -37,7 +45,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +129,81 @@ def _shown_face(face: FaceResult, labels: tuple[str, ...]) -> ShownFace:
         face.probabilities,
         labels.index(face.label) if face.label in labels else -1,
     )
+
+
+def run_clips_in_window(
+    clips: list[tuple[Path, float]], weights: Path | None, steadiness: str, timeout_s: float = 600.0
+) -> list[ClipRecord] | str:
+    """What the desktop window was sent for each frame of each (video, its frame rate),
+    played once at its own rate; or a line saying which one the window could not play."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Qt only here: the other modes run without it.
+    from emotion_app.gui.app import create_application, release_window
+    from emotion_app.gui.camera_picker import StaticDeviceMonitor
+    from emotion_app.gui.launch import LaunchOptions
+    from emotion_app.gui.main_window import MainWindow
+    from emotion_app.gui.messages import FaultKind, InferenceResult, SourceFault
+    from emotion_app.gui.settings import AppSettings
+    from emotion_app.inference.runners import import_backends
+    from emotion_app.sources.specs import VideoFileSpec
+    from scripts.support.qt_loop import spin, spin_until
+
+    create_application()
+    import_backends()  # as the app does under its starting screen
+    received: list[InferenceResult] = []
+    faults: list[SourceFault] = []
+    ended: list[SourceFault] = []
+    records: list[ClipRecord] = []
+    with tempfile.TemporaryDirectory() as work:
+        window = MainWindow(
+            LaunchOptions(weights=weights),
+            AppSettings.at_path(Path(work) / "settings.ini"),
+            device_monitor=StaticDeviceMonitor([]),
+        )
+        try:
+            window.resize(1000, 760)
+            window.show()
+            window.set_steadiness(steadiness)
+            window.controller.result_ready.connect(received.append)
+
+            def on_fault(fault: SourceFault) -> None:
+                (ended if fault.kind is FaultKind.ENDED else faults).append(fault)
+
+            window.controller.source_fault.connect(on_fault)
+            inference = window.controller.inference
+
+            def final_classifier() -> bool:
+                bundle = inference._bundle
+                return bundle is not None and not bundle.optimizing
+
+            spin_until(final_classifier, timeout_s)
+            for path, fps in clips:
+                received.clear()
+                ended.clear()
+                window.start_source(VideoFileSpec(path, pace=True))
+                spin_until(lambda: bool(ended or faults), timeout_s)
+                if faults or not ended:
+                    why = faults[0].message if faults else f"it did not end within {timeout_s:g} s"
+                    return f"the window could not play {path}: {why}"
+                spin(0.5)  # the last results on their way
+                record = ClipRecord(path.name, fps)
+                seen: set[int] = set()
+                for result in received:
+                    if result.frame_index in seen:  # a frame sent again (its last one at the end)
+                        continue
+                    seen.add(result.frame_index)
+                    record.times.append(result.source_time)
+                    record.frames.append((result.frame_index, [_shown_face(f, result.labels) for f in result.faces]))
+                if seen:
+                    # The rate of the frames the window was sent, as --every's: a face's time is
+                    # its frames over it, and a frame dropped does not shorten it.
+                    record.fps = fps * len(seen) / (max(seen) - min(seen) + 1)
+                records.append(record)
+        finally:
+            window.shutdown()
+            release_window(window)
+    return records
 
 
 def replay(
@@ -408,9 +493,16 @@ def main(argv: list[str] | None = None) -> int:
         help="the level's decisive lead replaced by P (1: never switch before the hold), to compare choices",
     )
     parser.add_argument("--sweep", action="store_true", help="replay each clip through a grid of steadiness settings")
+    parser.add_argument(
+        "--window",
+        action="store_true",
+        help="play each video in the real desktop window at its own rate and score what the window was sent",
+    )
     args = parser.parse_args(argv)
     if args.every < 1:
         parser.error("--every must be at least 1")
+    if args.window and (args.every != 1 or args.decisive_lead is not None or args.sweep):
+        parser.error("--window plays the clips as the app does: not with --every, --decisive-lead or --sweep")
     steadiness = STEADINESS_LEVELS[args.steadiness]
     if args.decisive_lead is not None:
         try:
@@ -428,11 +520,25 @@ def main(argv: list[str] | None = None) -> int:
         return EmotionPipeline(detector_or_refuse(), classifier, steadiness=steadiness)
 
     records = []
-    for name, ranges in truth.items():
-        try:
-            records.append((run_clip(args.clips / name, make_pipeline, args.every), ranges))
-        except InputError as exc:
-            return fail(str(exc))
+    if args.window:
+        videos = []
+        for name, ranges in truth.items():
+            try:
+                media = open_input(args.clips / name)
+            except InputError as exc:
+                return fail(str(exc))
+            if media.kind == "video" and media.fps:
+                videos.append((args.clips / name, media.fps, ranges))
+        played = run_clips_in_window([(path, fps) for path, fps, _ in videos], args.weights, args.steadiness)
+        if isinstance(played, str):
+            return fail(played)
+        records = [(record, ranges) for record, (_path, _fps, ranges) in zip(played, videos)]
+    else:
+        for name, ranges in truth.items():
+            try:
+                records.append((run_clip(args.clips / name, make_pipeline, args.every), ranges))
+            except InputError as exc:
+                return fail(str(exc))
     if args.sweep:
         with make_pipeline() as pipeline:
             uncertainty = pipeline.uncertainty
@@ -444,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     clips = [score_clip(record, ranges) for record, ranges in records]
     report = {
         "weights": str(classifier.source),
-        "settings": {"steadiness": args.steadiness, **vars_of(steadiness), "every": args.every},
+        "settings": {"steadiness": args.steadiness, **vars_of(steadiness), "every": args.every, "window": args.window},
         "clips": clips,
         "overall": overall(clips),
     }

@@ -313,6 +313,37 @@ def test_the_gc_log_names_the_thread_of_each_collection() -> None:
     assert "2 collections" in describe(summary) and describe(log.summary(until_s=0.0)) == "no collection"
 
 
+def test_live_quality_scores_what_the_window_was_sent(tmp_path: Path, random_weights: Path) -> None:
+    # --window plays the clip in the real window at its own rate and scores the results it
+    # was sent; the script's other modes run the pipeline on every frame.
+    from emotion_app.samples import write_video
+    from tests.gui_support import run_gui_script
+
+    patch, _ = astronaut_face_patch(120)
+    frames = []
+    for index in range(20):
+        frame = background(640, 360)
+        paste(frame, patch, 200 + 2 * index, 100)
+        frames.append(frame)
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    write_video(clips / "clip.avi", frames, fps=10.0)
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\nclip.avi,0,19,1,,\n")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    completed = run_gui_script(
+        "live_quality", str(clips), "--window", "--json", "--weights", str(random_weights), timeout=240, temp=temp
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
+    report = json.loads(completed.stdout)
+    assert report["settings"]["window"] is True and report["settings"]["steadiness"] == "medium"
+    (clip,) = report["clips"]
+    assert clip["clip"] == "clip.avi" and 0 < clip["frames"] <= 20
+    # The face is in every frame the window was sent; a frame it dropped is not counted.
+    assert clip["face_frames"] == clip["frames"] and clip["ranges"][0]["count_match"] == 1.0
+    assert clip["fps"] <= 10.0 and clip["face_seconds"] == pytest.approx(clip["frames"] / clip["fps"], abs=0.01)
+
+
 def test_live_quality_counts_labels_contradicted_by_their_own_bars() -> None:
     # What a user saw: "happy? 5%" beside angry 41%. The replay shows the label the rule
     # keeps, with the bars it smooths; a frame counts when the label is over 0.2 below the top.

@@ -93,6 +93,8 @@ CASES = [
     ("pipeline_results_digest", "--clips {tmp}/empty"),
     ("pipeline_results_digest", "--clips {tmp}/missing"),
     ("pipeline_results_digest", "--clips {tmp}/bad"),
+    # --window plays every frame as the app does: it takes no sampling of them.
+    ("live_quality", "{tmp}/truth --window --every 3"),
 ]
 # Cases whose old answer was a wait: measure_gui waited 120 s for a frame in its window,
 # then exit 1. A refusal takes seconds, so these are given far less than that.
