@@ -58,6 +58,7 @@ import numpy as np
 from emotion_app.cli.common import fail
 from emotion_app.inference.steadiness import (
     DEFAULT_STEADINESS_LEVEL,
+    PLAIN_LEAD,
     STEADINESS_LEVELS,
     LabelSteadier,
     Steadiness,
@@ -73,8 +74,9 @@ from scripts.support.real_clips import TruthRange, truth_or_error
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
-# A shown label this far (smoothed probability) below the top class is contradicted by its own bars.
-CONTRADICTED_GAP = 0.2
+# A shown label more than this far (smoothed probability) below the top class is contradicted
+# by its own bars: the core's own measure of it.
+CONTRADICTED_GAP = PLAIN_LEAD
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from emotion_app.inference.steadiness import (
     DEFAULT_STEADINESS,
     DEFAULT_STEADINESS_LEVEL,
     LEADER_WAIT_HOLDS,
+    PLAIN_LEAD,
     STEADINESS_LEVELS,
     LabelSteadier,
     Steadiness,
@@ -174,12 +175,13 @@ def test_a_moment_looked_at_again_counts_once_in_the_streak() -> None:
 
 
 def test_a_beaten_label_goes_to_the_leader_within_the_wait_bound() -> None:
-    # Sad beats neutral far for the hold, then happy leads: happy's mean over the streak stays
-    # below sad's for seconds, but neutral (10%) must not stay beside happy at 50% that long.
+    # Sad beats neutral far for the hold, then happy leads, with sad close behind neutral:
+    # happy's mean over the streak stays below sad's for seconds, but neutral (22%) must not
+    # stay beside happy at 50% that long.
     fps = 10.0
     steadiness = Steadiness(hold_s=0.3, switch_margin=0.05)
     sad_far_ahead = np.array([0.1, 0.1, 0.8], np.float32)
-    happy_ahead = np.array([0.5, 0.1, 0.4], np.float32)
+    happy_ahead = np.array([0.5, 0.22, 0.28], np.float32)
     stream = [confident(NEUTRAL)] + [sad_far_ahead] * 3 + [happy_ahead] * 30
     shown = run(LabelSteadier(steadiness), stream, fps)
     switch = next(i for i, label in enumerate(shown) if label != NEUTRAL)
@@ -187,6 +189,82 @@ def test_a_beaten_label_goes_to_the_leader_within_the_wait_bound() -> None:
     beaten_from = 1
     assert (switch - beaten_from) / fps > steadiness.hold_s + 1e-6  # it waited past the hold
     assert (switch - beaten_from) / fps <= LEADER_WAIT_HOLDS * steadiness.hold_s + 1.0 / fps + 1e-6
+
+
+# The stage clip's singer (short_hamilton_clip.mp4, frames 86-117) as the desktop window's
+# pipeline read him, shipped model: (frame, raw probabilities in CLASSES' order). The window
+# was sent no result for frames 99-101, 103-104 and 110 (a busy machine drops frames).
+STAGE_CLIP_FPS = 29.97
+CLASSES = ("angry", "fear", "happy", "sad", "surprise", "neutral")
+STAGE_SINGER = [
+    (86, (0.003, 0.000, 0.971, 0.004, 0.002, 0.019)),
+    (87, (0.002, 0.000, 0.973, 0.004, 0.001, 0.020)),
+    (88, (0.002, 0.001, 0.945, 0.008, 0.001, 0.043)),
+    (89, (0.002, 0.001, 0.945, 0.008, 0.001, 0.043)),
+    (90, (0.006, 0.001, 0.814, 0.015, 0.003, 0.161)),
+    (91, (0.006, 0.002, 0.912, 0.007, 0.004, 0.070)),
+    (92, (0.020, 0.003, 0.722, 0.022, 0.006, 0.226)),
+    (93, (0.057, 0.006, 0.411, 0.030, 0.013, 0.483)),
+    (94, (0.021, 0.003, 0.552, 0.019, 0.007, 0.398)),
+    (95, (0.069, 0.007, 0.526, 0.048, 0.009, 0.342)),
+    (96, (0.119, 0.046, 0.405, 0.104, 0.031, 0.295)),
+    (97, (0.042, 0.026, 0.448, 0.076, 0.023, 0.385)),
+    (98, (0.050, 0.039, 0.050, 0.122, 0.037, 0.702)),
+    (102, (0.064, 0.030, 0.003, 0.066, 0.119, 0.717)),
+    (105, (0.549, 0.049, 0.005, 0.054, 0.079, 0.264)),
+    (106, (0.716, 0.020, 0.005, 0.043, 0.027, 0.189)),
+    (107, (0.710, 0.025, 0.011, 0.032, 0.036, 0.186)),
+    (108, (0.470, 0.028, 0.013, 0.057, 0.070, 0.363)),
+    (109, (0.531, 0.037, 0.008, 0.033, 0.103, 0.287)),
+    (111, (0.173, 0.055, 0.001, 0.009, 0.610, 0.151)),
+    (112, (0.132, 0.065, 0.001, 0.008, 0.712, 0.082)),
+    (113, (0.060, 0.027, 0.004, 0.006, 0.780, 0.123)),
+    (114, (0.060, 0.027, 0.004, 0.006, 0.780, 0.123)),
+    (115, (0.003, 0.029, 0.032, 0.047, 0.380, 0.510)),
+    (116, (0.002, 0.061, 0.123, 0.115, 0.261, 0.439)),
+    (117, (0.001, 0.047, 0.044, 0.127, 0.287, 0.494)),
+]
+
+
+def test_a_label_its_bars_plainly_contradict_goes_as_classes_take_turns_ahead() -> None:
+    # The window showed the singer "happy?" for over half a second, down to "happy? 4%"
+    # beside surprise at 41%: neutral, then angry, then surprise led, far ahead of happy but
+    # short of the decisive lead, and neither leader had the highest mean over the streak
+    # (neutral had, second behind them), so happy waited for the wait bound.
+    medium = STEADINESS_LEVELS["medium"]
+    steadier = LabelSteadier(medium)
+    shown = {
+        frame: steadier.update(1, np.array(raw, np.float32), frame / STAGE_CLIP_FPS) for frame, raw in STAGE_SINGER
+    }
+    happy, neutral = CLASSES.index("happy"), CLASSES.index("neutral")
+    beaten_from = 102  # happy's first frame beaten by the margin (neutral at 57%, happy 20%)
+    assert all(s.label_index == happy for frame, s in shown.items() if frame < beaten_from)
+    leaders = {CLASSES[int(np.argmax(s.smoothed))] for frame, s in shown.items() if frame >= beaten_from}
+    assert leaders == {"neutral", "angry", "surprise"}
+    assert all(s.smoothed.max() - s.smoothed[happy] < medium.decisive_lead for s in shown.values())
+    # Happy goes once the hold is out, to neutral, the class that beat it most meanwhile.
+    switch = next(frame for frame, s in shown.items() if s.label_index != happy)
+    assert (switch - beaten_from) / STAGE_CLIP_FPS <= medium.hold_s + 1.0 / STAGE_CLIP_FPS
+    assert [s.label_index for frame, s in shown.items() if frame >= switch] == [neutral] * sum(
+        frame >= switch for frame in shown
+    )
+    # So happy never stands beside a class more than PLAIN_LEAD ahead for longer than the hold.
+    contradicted = [frame for frame, s in shown.items() if s.smoothed.max() - s.smoothed[s.label_index] > PLAIN_LEAD]
+    happy_contradicted = [frame for frame in contradicted if shown[frame].label_index == happy]
+    assert (happy_contradicted[-1] - happy_contradicted[0]) / STAGE_CLIP_FPS < medium.hold_s
+
+
+def test_a_plainly_beaten_label_goes_to_the_class_that_beat_it_most() -> None:
+    # Sad beats neutral far for the hold, then happy leads with sad close behind: neutral at
+    # 10% goes to sad (40%) once the hold is out, and sad to happy once happy has beaten it
+    # for a hold of its own, where neutral stayed beside happy at 50% for the wait bound.
+    fps = 10.0
+    steadiness = Steadiness(hold_s=0.3, switch_margin=0.05)
+    sad_far_ahead = np.array([0.1, 0.1, 0.8], np.float32)
+    happy_ahead = np.array([0.5, 0.1, 0.4], np.float32)
+    stream = [confident(NEUTRAL)] + [sad_far_ahead] * 3 + [happy_ahead] * 10
+    shown = run(LabelSteadier(steadiness), stream, fps)
+    assert shown == [NEUTRAL] * 4 + [SAD] * 4 + [HAPPY] * 6
 
 
 def test_a_frame_back_within_the_margin_restarts_the_hold() -> None:

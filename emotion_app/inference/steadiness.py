@@ -12,7 +12,10 @@ probabilities and the frames' timestamps:
    a row, by whichever class; it then goes to the class leading at that moment, once that
    class also has the highest mean smoothed probability over the streak's frames (a class
    ahead for a frame or two at its end would otherwise be shown, then replaced after another
-   hold), and to the leader anyway once the streak lasts :data:`LEADER_WAIT_HOLDS` holds. Talking,
+   hold), and to the leader anyway once the streak lasts :data:`LEADER_WAIT_HOLDS` holds;
+   meanwhile, where the class with the highest mean is still more than :data:`PLAIN_LEAD`
+   ahead of the label, to that class (classes taking turns ahead must not keep a label
+   their bars plainly contradict: "happy? 4%" beside surprise at 41%). Talking,
    blinking and head turns make a face's raw label flicker for a few frames; a real
    change of expression keeps beating it and is shown about ``0.7 * tau + hold_s``
    seconds after it happens. The streak counts whoever beats the label, so two other
@@ -66,6 +69,11 @@ class Steadiness:
 # one whose mean over the streak is not the highest: a bound on how long a beaten label
 # can stay while classes trade the lead (see the module notes).
 LEADER_WAIT_HOLDS = 2.0
+
+# A class more than this far (smoothed probability) ahead of the shown label plainly
+# contradicts it (scripts/live_quality.py counts such face-frames): once the hold is out,
+# the label goes to the streak's strongest class when that one is (see the module notes).
+PLAIN_LEAD = 0.2
 
 # The settings a user picks from (the app's Steadiness control, ``analyze --steadiness``).
 # Chosen with scripts/live_quality.py on real footage; the figures are in the README.
@@ -210,4 +218,11 @@ class LabelSteadier:
             )
             if lead >= steadiness.decisive_lead or held:
                 state.shown, state.beaten_since = leader, None
+            elif beaten_s >= steadiness.hold_s:
+                # No class both leads and led the streak (they take turns ahead): a label the
+                # streak's strongest class still plainly contradicts goes to that class now,
+                # rather than stay beside it until the wait bound.
+                strongest = int(np.argmax(state.beaten_sum))
+                if strongest != state.shown and smoothed[strongest] - smoothed[state.shown] > PLAIN_LEAD:
+                    state.shown, state.beaten_since = strongest, None
         return Shown(smoothed.copy(), state.shown, self.uncertainty.is_uncertain(smoothed, state.shown))
