@@ -572,3 +572,45 @@ def test_f6_takes_the_keyboard_to_the_timeline_in_its_own_window_and_back(
     shortcuts = window.shortcuts_text()
     assert "<b>F6</b>&nbsp;&nbsp;</td><td>Keyboard to the session timeline and back" in shortcuts
     assert "<b>Shift+T</b>&nbsp;&nbsp;</td><td>Timeline in its own window" in shortcuts
+
+
+def test_the_keyboard_handed_back_from_the_floating_timeline_brings_up_a_minimised_window(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    # Was: minimised, the window stayed so when F6, Shift+T or T took the keyboard back to
+    # it from the floating timeline (where a platform leaves that on screen, its keys still
+    # reach the window's actions): the keyboard went to a window not shown, and no key did
+    # anything.
+    window = make_window(size=(1000, 700))  # the toolbar's lists in reach of Tab
+    panel = window.timeline_panel
+    panel.setFloating(True)
+    qtbot.waitExposed(panel)
+    _keyboard_on(qtbot, window, window.steadiness_box)
+
+    def minimised_from_the_panel() -> None:
+        _press(qtbot, window, Qt.Key.Key_F6)
+        qtbot.waitUntil(lambda: _active(panel) and panel.view.hasFocus(), timeout=WAIT_MS)
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMinimized)
+        qtbot.waitUntil(window.isMinimized, timeout=WAIT_MS)
+        assert panel.isVisible()
+
+    minimised_from_the_panel()
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: not window.isMinimized() and window.steadiness_box.hasFocus(), timeout=WAIT_MS)
+    # Docked back by its key, the keyboard goes with it into the window, shown again.
+    minimised_from_the_panel()
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not window.isMinimized() and panel.view.hasFocus(), timeout=WAIT_MS)
+    assert not panel.isFloating()
+    # Full screen, minimised, hidden (T) with the keyboard in it: full screen again.
+    _press(qtbot, window, Qt.Key.Key_F6)  # back to Steadiness, from the docked panel
+    qtbot.waitUntil(window.steadiness_box.hasFocus, timeout=WAIT_MS)
+    _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(panel.isFloating, timeout=WAIT_MS)
+    _press(qtbot, window, Qt.Key.Key_F11)
+    qtbot.waitUntil(window.isFullScreen, timeout=WAIT_MS)
+    _keyboard_on(qtbot, window, window.view)  # full screen, Steadiness may sit in the toolbar's overflow
+    minimised_from_the_panel()
+    _press(qtbot, window, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: not window.isMinimized() and window.view.hasFocus(), timeout=WAIT_MS)
+    assert window.isFullScreen() and not panel.isVisible()

@@ -149,7 +149,7 @@ class TimelineDock(QObject):
             self._panel.raise_()
             self._panel.activateWindow()
         else:
-            self._window.activateWindow()
+            self._bring_up_window()
         # Given so, the control shows it has the keyboard (as after Tab), at once or once its
         # window is active.
         control.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -160,8 +160,17 @@ class TimelineDock(QObject):
             back = self._video
         elif back.window() is not self._window or self._panel.isAncestorOf(back):
             back = self._video
-        self._window.activateWindow()
+        self._bring_up_window()
         back.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _bring_up_window(self) -> None:
+        """The window active, first shown again where minimised (full screen or maximised
+        as before): where the floating panel stays on screen without it, the keys reach the
+        panel, and the keyboard handed to the window would go to one not shown."""
+        window = self._window
+        if window.isMinimized():
+            window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.activateWindow()
 
     def _follow_keyboard(self, _old: QWidget | None, new: QWidget | None) -> None:
         # None: no window of the app's has it now (the one that had it hidden, another
