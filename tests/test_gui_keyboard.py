@@ -473,7 +473,9 @@ def test_the_timeline_floats_docks_back_and_moves_to_a_side_by_the_keys(
     # Beside the window, as its float button floats it the first time; the menu ticks it.
     assert not window.frameGeometry().intersects(panel.frameGeometry())
     assert floating.isChecked() and sides["bottom"].isChecked()
-    assert window.view.hasFocus(), "floated from the video, the keyboard stays there"
+    # As the float returns only: the platform may then make the panel's new window active
+    # (the offscreen one does, an event later), as at a float by its button.
+    assert window.view.hasFocus(), "the keys' float itself leaves the keyboard on the video"
     _press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: not panel.isFloating(), timeout=WAIT_MS)
     assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea and not floating.isChecked()
