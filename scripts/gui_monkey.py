@@ -13,7 +13,8 @@ exports the timeline, names people, opens the About and shortcut dialogs (closed
 after a moment); resizes the window. The file dialogs are answered through the
 window's ``ask_*`` hooks, with a random one of those paths or a cancel.
 
-Then it checks that the app came through: no exception escaped a slot or a thread, Qt
+Then it checks that the app came through (View's ticks of where the timeline is agree
+with where it is, after every action): no exception escaped a slot or a thread, Qt
 never warned of an object used from a thread it does not live on, no frame failed in
 the pipeline, the GUI thread never stalled longer than ``--max-stall-ms``, the app
 still plays a good video with the given weights, every thread stops when the window
@@ -32,11 +33,13 @@ picks them, and clicks the banners' buttons (Start, Retry, dismiss, ...). With
 ``--settings-trouble`` it also puts a loop of links, a chain of more links than the
 system follows (ending at a file that must stay as it was), a link to a missing folder
 or a folder in the settings file's place, and mends it again: the app must say its
-settings cannot be saved and keep whatever stands there.
+settings cannot be saved and keep whatever stands there. With ``--timeline-moves`` it
+also floats the session timeline and docks it back or at a side (View's items and the
+panel's float button) and takes the keyboard to it and back (F6).
 
     python -m scripts.gui_monkey [--video CLIP] [--weights W] [--pictures PICTURE ...]
                                  [--actions 300] [--seed 0] [--max-stall-ms 1000] [--stall-stacks]
-                                 [--messages] [--cameras] [--settings-trouble]
+                                 [--messages] [--cameras] [--settings-trouble] [--timeline-moves]
 """
 
 from __future__ import annotations
@@ -582,6 +585,23 @@ def _standing(path: Path) -> str:
     return "a folder" if path.is_dir() else "a file" if path.exists() else "nothing"
 
 
+def _dock_the_timeline(window: MainWindow, rng: random.Random, _inputs: Inputs) -> None:
+    rng.choice(list(window.timeline_side_actions.values())).trigger()  # View > Dock the timeline at > a side
+
+
+def timeline_ticks_wrong(window: MainWindow) -> str | None:
+    """What View's ticks say of the timeline panel where they disagree with where it is
+    (in its own window or not, the side it docks at), else None."""
+    panel = window.timeline_panel
+    floating, side = panel.isFloating(), window.timeline_dock.side
+    ticked = window.timeline_floating_action.isChecked()
+    ticked_side = next((name for name, action in window.timeline_side_actions.items() if action.isChecked()), None)
+    if ticked == floating and ticked_side == side:
+        return None
+    said, real = "floating" if ticked else "docked", "floating" if floating else "docked"
+    return f"View ticks the timeline {said} at {ticked_side}, it is {real} at {side}"
+
+
 def _check_settings_kept(inputs: Inputs) -> None:
     """Note it if what was put in the settings file's place is no longer there."""
     if inputs.settings_put and (now := _standing(inputs.settings)) != inputs.settings_put:
@@ -622,9 +642,9 @@ def _mend_settings(_window: MainWindow, _rng: random.Random, inputs: Inputs) -> 
         _replace(inputs.settings)
 
 
-def extra_actions(desk: CameraDesk | None, settings_trouble: bool) -> dict[str, Action]:
-    """The actions of ``--cameras`` and ``--settings-trouble`` (none without them: a seed
-    draws the same choices as before they were added)."""
+def extra_actions(desk: CameraDesk | None, settings_trouble: bool, timeline_moves: bool) -> dict[str, Action]:
+    """The actions of ``--cameras``, ``--settings-trouble`` and ``--timeline-moves`` (none
+    without them: a seed draws the same choices as before they were added)."""
     extra: dict[str, Action] = {}
     if desk is not None:
         extra["plug cameras"] = _plug(desk)
@@ -633,6 +653,12 @@ def extra_actions(desk: CameraDesk | None, settings_trouble: bool) -> dict[str, 
     if settings_trouble:
         extra["break the settings file"] = _break_settings
         extra["mend the settings file"] = _mend_settings
+    if timeline_moves:
+        extra["timeline in its own window"] = lambda w, r, i: w.timeline_floating_action.trigger()
+        extra["dock the timeline at a side"] = _dock_the_timeline
+        # As the panel's float button does (and a double-click on its title).
+        extra["timeline float button"] = lambda w, r, i: w.timeline_panel.setFloating(not w.timeline_panel.isFloating())
+        extra["keyboard to the timeline and back"] = lambda w, r, i: w.timeline_keyboard_action.trigger()
     return extra
 
 
@@ -718,11 +744,13 @@ def run(
     stall_stacks: bool = False,
     cameras: bool = False,
     settings_trouble: bool = False,
+    timeline_moves: bool = False,
 ) -> Outcome:
     """``actions`` random actions on a real window, then the checks (see the module's doc).
 
     ``stall_stacks``: note the busy threads of each long stall (see :class:`StallWatch`);
-    ``cameras``, ``settings_trouble``: the module doc's ``--cameras``, ``--settings-trouble``.
+    ``cameras``, ``settings_trouble``, ``timeline_moves``: the module doc's ``--cameras``,
+    ``--settings-trouble``, ``--timeline-moves``.
     """
     rng = random.Random(seed)
     before = {path: digest(path) for path in inputs.originals()}
@@ -730,7 +758,7 @@ def run(
     create_application()
     import_backends()  # as the app does under its starting screen
     desk = CameraDesk(inputs.video) if cameras else None
-    actions_here = {**ACTIONS, **extra_actions(desk, settings_trouble)}
+    actions_here = {**ACTIONS, **extra_actions(desk, settings_trouble, timeline_moves)}
     with FaultLog() as faults:
         launch = LaunchOptions(weights=inputs.weights, video=inputs.video)
         if desk is not None:
@@ -756,6 +784,7 @@ def run(
                 stall = StallMonitor(interval_ms=5)
                 stall.start()
                 names = sorted(actions_here)
+                ticks_wrong: str | None = None
                 for _ in range(actions):
                     name = rng.choice(names)
                     worst_before = stall.max_stall_ms
@@ -768,6 +797,10 @@ def run(
                     outcome.done[name] += 1
                     outcome.slowest_ms[name] = max(outcome.slowest_ms[name], took_ms)
                     spin(rng.uniform(0.0, 0.15))
+                    wrong = timeline_ticks_wrong(window)
+                    if wrong is not None and wrong != ticks_wrong:  # once, not after every action since
+                        faults.faults.append(f"after {name}: {wrong}")
+                    ticks_wrong = wrong
                     if stall.max_stall_ms > worst_before:
                         outcome.worst_stall_after = name
                 stall.stop()
@@ -849,6 +882,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also put a loop of links, a too-long chain of links, a link to a missing folder or a folder in the "
         "settings file's place, and mend it",
     )
+    parser.add_argument(
+        "--timeline-moves",
+        action="store_true",
+        help="also float the session timeline, dock it back or at a side and take the keyboard to it and back (F6)",
+    )
     args = parser.parse_args(argv)
     if args.actions < 1:
         parser.error(f"--actions must be at least 1, got {args.actions}")
@@ -859,7 +897,15 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         inputs = make_inputs(work, args.video, args.weights, args.pictures)
         started = time.monotonic()
-        outcome = run(inputs, args.actions, args.seed, args.stall_stacks, args.cameras, args.settings_trouble)
+        outcome = run(
+            inputs,
+            args.actions,
+            args.seed,
+            args.stall_stacks,
+            args.cameras,
+            args.settings_trouble,
+            args.timeline_moves,
+        )
         elapsed = time.monotonic() - started
     print(f"{args.actions} random actions (seed {args.seed}) in {elapsed:.1f} s on the real window:")
     print("  " + ", ".join(f"{name} {count}" for name, count in sorted(outcome.done.items())))

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.samples import VideoTruth
-from scripts.gui_monkey import ACTIONS, FaultLog, answer_dialogs, make_inputs
+from scripts.gui_monkey import ACTIONS, FaultLog, answer_dialogs, make_inputs, timeline_ticks_wrong
 from tests.gui_support import WAIT_MS, CameraBench, WindowFactory, run_gui_script
 
 
@@ -31,11 +31,15 @@ def test_random_use_of_the_window_leaves_the_app_working(random_weights: Path) -
         "--max-stall-ms",
         "5000",
         "--messages",
+        "--timeline-moves",
         timeout=600,
     )
     output = completed.stdout
     assert completed.returncode == 0, output + completed.stderr[-3000:]
     assert "150 random actions (seed 3)" in output
+    assert re.search(r"timeline in its own window \d+", output) and re.search(
+        r"dock the timeline at a side \d+", output
+    )
     assert "plays a good video at the end: yes" in output
     assert "threads stopped at close: yes" in output
     assert "faults: 0; half-written files: 0; changed inputs: 0" in output
@@ -126,3 +130,17 @@ def test_random_use_with_cameras_and_settings_trouble_leaves_the_app_working(ran
     assert re.search(r"plug cameras \d+", output) and re.search(r"break the settings file \d+", output)
     assert "faults: 0; half-written files: 0; changed inputs: 0" in output
     assert output.rstrip().endswith("result: passed")
+
+
+def test_view_ticks_that_disagree_with_the_timeline_are_a_fault(qtbot: QtBot, make_window: WindowFactory) -> None:
+    # Each run checks after every action that View's ticks say where the panel is.
+    window = make_window()
+    assert timeline_ticks_wrong(window) is None
+    window.timeline_side_actions["left"].setChecked(True)  # ticked so, the panel still at the bottom
+    assert timeline_ticks_wrong(window) == "View ticks the timeline docked at left, it is docked at bottom"
+    window.timeline_dock.dock_at("left")
+    assert timeline_ticks_wrong(window) is None
+    window.timeline_panel.setFloating(True)  # as its float button does
+    assert timeline_ticks_wrong(window) is None
+    window.timeline_floating_action.setChecked(False)
+    assert timeline_ticks_wrong(window) == "View ticks the timeline docked at left, it is floating at left"
