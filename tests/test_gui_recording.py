@@ -23,7 +23,7 @@ from emotion_app.gui.messages import InferenceResult
 from emotion_app.gui.settings import AppSettings
 from emotion_app.io.codecs import MPEG4_PART2, codec_for, h264_codec
 from emotion_app.io.video import AnnotatedVideoWriter
-from emotion_app.samples import SIX_LABELS, VideoTruth, write_video
+from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_frames, write_video
 from tests.gui_support import (
     WAIT_MS,
     ThreadHold,
@@ -40,6 +40,7 @@ from tests.gui_support import (
     wait_for_recording,
     wait_until_recorded,
 )
+from tests.slide_show import write_slide_show
 
 
 def no_dialog(*_args: object) -> str:
@@ -1084,3 +1085,76 @@ def test_a_recording_asked_for_as_a_file_opens_behind_a_busy_window_keeps_its_fi
     with open(summary.request.csv_path, newline="") as handle:
         frames = [int(row["frame"]) for row in csv.DictReader(handle)]
     assert frames[0] == 0 and frames == sorted(frames)  # from its first frame on, in order
+
+
+def _four_picture_show(tmp_path: Path) -> Path:
+    """A folder of four stills, each of one face: a slide show of 8 s."""
+    frames, _ = astronaut_frames(num_frames=4, frame_size=(320, 240), face_size=80, motion="static")
+    folder = tmp_path / "pictures"
+    write_slide_show(folder, frames)
+    return folder
+
+
+def _recorded(summary_video: Path) -> tuple[float, list[int]]:
+    """A slide show's recording: its length in seconds, and the pictures its CSV rows are of."""
+    video = cv2.VideoCapture(str(summary_video))
+    try:
+        seconds = video.get(cv2.CAP_PROP_FRAME_COUNT) / video.get(cv2.CAP_PROP_FPS)
+    finally:
+        video.release()
+    with open(summary_video.with_suffix(".csv"), newline="") as handle:
+        pictures = [int(row["frame"]) for row in csv.DictReader(handle)]
+    return seconds, pictures
+
+
+def _rec_seconds_at_the_last_picture(qtbot: QtBot, window: MainWindow) -> int:
+    """REC's seconds once the show's last picture (of four) is on screen: a recording ends
+    with its source, REC with it."""
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 3, timeout=WAIT_MS)
+    window.recordings.refresh_indicator()
+    return rec_seconds(window)
+
+
+def test_a_slide_show_recorded_as_it_plays_holds_the_picture_on_screen_as_rec_says(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: recorded from halfway through a picture, REC counted that picture's rest (0:07 of
+    # three and a half pictures) while the file began at the next picture (6.00 s): a
+    # picture is one frame of 2 s, and the one on screen was never handed to the recording.
+    window = make_window()
+    assert use_output_folder(qtbot, window, tmp_path / "out")
+    window.open_video(_four_picture_show(tmp_path))
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    qtbot.wait(500)  # into the first picture's showing
+    window.start_recording(tmp_path / "out" / "show.avi")
+    wait_for_recording(qtbot, window)
+    on_screen = shown_result(window).frame_index
+    assert on_screen < 3
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        rec_s = _rec_seconds_at_the_last_picture(qtbot, window)  # the recording ends with the show
+    seconds, pictures = _recorded(finished.args[0].request.video_path)
+    assert pictures == list(range(on_screen, 4))  # the picture on screen, then each after it
+    assert seconds == pytest.approx(2.0 * len(pictures))
+    assert rec_s == round(seconds)  # REC read what the file holds
+
+
+def test_a_paused_slide_show_recorded_then_played_on_holds_the_picture_it_plays_from(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: paused on a picture, recorded, then played on: REC counted that picture's showing
+    # from there, the file began at the next picture.
+    window = make_window()
+    assert use_output_folder(qtbot, window, tmp_path / "out")
+    window.open_video(_four_picture_show(tmp_path))
+    paused_at(qtbot, window, 2)
+    window.start_recording(tmp_path / "out" / "show.avi")
+    wait_for_recording(qtbot, window)
+    window.recordings.refresh_indicator()
+    assert rec_seconds(window) == 0  # paused: nothing recorded yet
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.resume()
+        rec_s = _rec_seconds_at_the_last_picture(qtbot, window)
+    seconds, pictures = _recorded(finished.args[0].request.video_path)
+    assert pictures == [2, 3]
+    assert seconds == pytest.approx(4.0)
+    assert rec_s == 4

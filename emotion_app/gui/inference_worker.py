@@ -673,19 +673,35 @@ class InferenceWorker(QObject):
         )
 
     # ---- recording ----------------------------------------------------------------
-    @pyqtSlot(object, float, int)
-    def start_recording(self, request: RecordingRequest, fps: float, opening: int = -1) -> None:
-        """Record the frames from here on at ``fps``; or, ``opening`` not -1, those of the
-        source of that open request (StreamController.requests_sent), at its own rate, from
-        its first frame: the window knew only the rate of the source before. Its first
-        frames labelled before this came (a window busy as it opened) are kept for it (see
-        open_heard): up to :data:`MAX_OPENING_KEPT`, then the newest."""
+    @pyqtSlot(object, float, int, object)
+    def start_recording(
+        self, request: RecordingRequest, fps: float, opening: int = -1, on_screen: InferenceResult | None = None
+    ) -> None:
+        """Record the frames from here on at ``fps``, after ``on_screen`` (see
+        :meth:`record_picture`); or, ``opening`` not -1, those of the source of that open
+        request (StreamController.requests_sent), at its own rate, from its first frame: the
+        window knew only the rate of the source before. Its first frames labelled before
+        this came (a window busy as it opened) are kept for it (see open_heard): up to
+        :data:`MAX_OPENING_KEPT`, then the newest."""
         self._finish_recording()
         if opening >= 0:
             self._recording_waits = (request, opening)
             self._begin_waiting_recording(None)  # that source's first frame begins it, or it has opened
             return
         self._begin_recording(request, fps)
+        if on_screen is not None:
+            self.record_picture(on_screen)
+
+    @pyqtSlot(object)
+    def record_picture(self, result: InferenceResult) -> None:
+        """Record ``result``, the slide show's picture on screen, which the show plays on
+        from (a recording begun or a pause ended on it): a picture is recorded whole, one
+        frame of its showing, and it was labelled before it was asked for (the recorder
+        writes it once, however often it is given)."""
+        recording = self._recording
+        if recording is not None and not recording.put(result):
+            self._recording = None
+            self._closing.append(recording)
 
     def source_opened(self, info: SourceInfo) -> None:
         """The capture worker opened ``info``'s source: called on the capture thread

@@ -249,7 +249,7 @@ class MainWindow(QMainWindow):
             start_stop=self.toggle_start_stop,
             start=self.start_source,
             actions_changed=self._update_actions,
-            played_on=self.stats.restart_rates,
+            played_on=self._played_on,
         )
         # Where the file dialogs open: their folders are asked about off the GUI thread.
         self.dialog_folders = DialogFolders(settings, lambda: self.output_folder.path(), weights_dir, self)
@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
             # Looked up at each call: tests answer the dialog by replacing the method.
             ask_save_path=lambda title, suggestion, filters: self.ask_save_path(title, suggestion, filters),
             hold_still=self.player.hold_still,
+            shown=lambda: self.view.result,
             refuse_folder=self.output_folder.refuse,
             choose_output_folder=self.output_folder.choose,
             show_saved=self.show_saved,
@@ -1346,6 +1347,7 @@ class MainWindow(QMainWindow):
         result = with_names(result, dict(self._names.names) if self._names.stream_id == result.stream_id else {})
         shown_before = self.view.result
         self.view.set_result(result)
+        self.recordings.result_shown(result)  # a slide show's picture recorded counts in REC
         if self.is_file and not self.source_state.ended:  # a late frame after the end: the bar reads finished
             # Playing on by itself: the same stream, moved by no seek since the frame before.
             playing_on = (
@@ -1370,6 +1372,11 @@ class MainWindow(QMainWindow):
         self.timeline_panel.add(result, in_file=self.is_file)
         # The file's last frame shown: now it has finished.
         self._end_wait.result_shown((result.run, result.frame_index))
+
+    def _played_on(self) -> None:
+        """A paused file is about to play on (see PlayerControl.resume)."""
+        self.stats.restart_rates()
+        self.recordings.playing_on()  # a slide show's picture on screen is recorded whole
 
     def _on_stream_left(self, end: FileEnd) -> None:
         """A file stopped on a frame: that frame's faces count its own showing, as at the

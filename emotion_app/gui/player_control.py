@@ -49,7 +49,8 @@ class PlayerControl:
         does for a camera or a file not playing; ``start``: what Start does for a file not
         playing, which plays it from its start; ``actions_changed``: the window's actions
         follow the state (Play or Pause, stepping enabled); ``played_on``: a paused file
-        plays on (its frame rate is counted afresh)."""
+        is about to play on (its frame rate is counted afresh; a recording takes a slide
+        show's picture on screen)."""
         self._controller = controller
         self._source_state = source_state
         self._source_banner = source_banner
@@ -106,8 +107,10 @@ class PlayerControl:
         if self._source_state.resume() or self._source_state.resume_once_opened():
             if looked_at:
                 self._source_banner.dismiss()  # its end's "Play again": it plays on now
+            # Before the capture thread is asked (a slide show's picture on screen is recorded
+            # ahead of its next), and before the status line is said anew with the actions.
+            self._played_on()
             self._controller.resume()  # the capture thread takes it after the open
-            self._played_on()  # before the status line is said anew with the actions
             self._actions_changed()
 
     def seek(self, frame: int) -> None:

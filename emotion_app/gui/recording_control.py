@@ -27,7 +27,7 @@ from emotion_app.wording import count_text
 
 from .background_call import BackgroundCall
 from .message_banner import MessageBanner
-from .messages import CheckedRecording, RecordingRequest, RecordingSummary
+from .messages import CheckedRecording, InferenceResult, RecordingRequest, RecordingSummary, SkippedFrame
 from .plain_tips import plain_tip
 from .playback_bar import format_time
 from .source_state import SourceState
@@ -67,6 +67,7 @@ class RecordingControl(QObject):
         dialog_start: Callable[[], str],
         ask_save_path: Callable[[str, str, str], str],
         hold_still: Callable[[], Callable[[], None]],
+        shown: Callable[[], InferenceResult | None],
         refuse_folder: Callable[[Path, str], None],
         choose_output_folder: Callable[[], None],
         show_saved: Callable[[str, Path], None],
@@ -81,7 +82,8 @@ class RecordingControl(QObject):
         "nothing to record" goes. ``output_dir``: the folder Record records into;
         ``dialog_start``: where Record to…'s dialog opens; ``ask_save_path(title,
         suggestion, filters)``: its file, "" when cancelled; ``hold_still``: pause a playing
-        file, returning what plays it on; ``refuse_folder``: say the output folder cannot be
+        file, returning what plays it on; ``shown``: the frame on screen (asked, not kept:
+        the window lets go of a large frame's pictures); ``refuse_folder``: say the output folder cannot be
         saved into; ``choose_output_folder``, ``play_again``, ``open_video_dialog``: the
         banners' buttons; ``show_saved``: a recording's "Saved" notice; ``check_timeout_s``:
         how long the check may take before the recording is refused."""
@@ -95,6 +97,7 @@ class RecordingControl(QObject):
         self._dialog_start = dialog_start
         self._ask_save_path = ask_save_path
         self._hold_still = hold_still
+        self._shown = shown
         self._refuse_folder = refuse_folder
         self._choose_output_folder = choose_output_folder
         self._show_saved = show_saved
@@ -108,6 +111,11 @@ class RecordingControl(QObject):
         # The paused file's frame last reported: a step or a seek away from it (or Home)
         # writes the frame moved to, once, so REC takes a frame's time for it.
         self._held_at: int | None = None
+        # A slide show's REC counts the pictures recorded, each whole (one frame of its
+        # showing, however long it was on screen while recording): the picture on screen as
+        # it plays on (from the recording's start, or a pause), and each shown after it.
+        self._pictures_s = 0.0
+        self._counted: tuple[int, int] | None = None  # the picture counted last: (stream, frame)
         # A recording's folder and files, checked off the GUI thread; the recording starts
         # on the answer (see _record_when_checked).
         self._recording_check = BackgroundCall(check_timeout_s, self)
@@ -231,6 +239,14 @@ class RecordingControl(QObject):
         )
         self.rec_label.show()
 
+    def result_shown(self, result: InferenceResult) -> None:
+        """The window shows ``result``, of the source on: a slide show's picture recorded
+        counts its showing in REC (and so do those a busy window passed over)."""
+        if self._recording is not None:
+            frames: list[InferenceResult | SkippedFrame] = [*result.skipped_before, result]
+            for frame in frames:
+                self._count_picture(frame)
+
     def playback_changed(self) -> None:
         """The source was paused or played on (the window calls it with each change of its
         actions): the REC indicator's time stands still while a file holds still."""
@@ -247,9 +263,38 @@ class RecordingControl(QObject):
         self._held_at = held_at
         self.refresh_indicator()
 
+    def playing_on(self) -> None:
+        """A paused file plays on (called before the capture thread is asked to, so that
+        thread's next frame comes after): a slide show's picture on screen is recorded, whole."""
+        picture = self._playing_picture() if self._recording is not None else None
+        if picture is not None and self._count_picture(picture):
+            self._controller.record_picture(picture)
+
     def _recorded_time(self) -> float:
+        info = self._source_state.info
+        if info is not None and info.slide_show:
+            return self._pictures_s
         playing = time.monotonic() - self._playing_since if self._playing_since is not None else 0.0
         return self._recorded_s + playing
+
+    def _count_picture(self, frame: InferenceResult | SkippedFrame) -> bool:
+        """Count ``frame``'s showing in REC where it is a slide show's picture other than the
+        one counted last (the recorder writes a picture given again in a row once); whether
+        it was counted."""
+        key = (frame.stream_id, frame.frame_index)
+        if frame.picture_s <= 0 or key == self._counted:
+            return False
+        self._counted = key
+        self._pictures_s += frame.picture_s
+        return True
+
+    def _playing_picture(self) -> InferenceResult | None:
+        """The slide show's picture on screen, where the show plays on (None while paused, or
+        opening, or for another source's frames)."""
+        state, shown = self._source_state, self._shown()
+        if state.paused or state.starting or shown is None or shown.picture_s <= 0:
+            return None
+        return shown if shown.stream_id == state.stream_id else None
 
     def _held_position(self) -> int | None:
         """The frame a paused file holds, as its capture thread reported it; None while it
@@ -333,16 +378,22 @@ class RecordingControl(QObject):
 
     def _begin_recording(self, request: RecordingRequest) -> None:
         state = self._source_state
+        # A slide show's picture on screen as it plays: its frame was labelled before the
+        # recording began, and would be missing from it (a picture is one frame of 2 s).
+        picture = self._playing_picture()
         if state.starting:
             # The info held is the source before's: the recording takes the rate of the one
             # opening once it has opened (the inference thread hears of it first).
             self._controller.start_recording(request, None)
         else:
-            self._controller.start_recording(request, self._frame_rate())
+            self._controller.start_recording(request, self._frame_rate(), picture)
         self._recording = request
         self._recorded_s = 0.0
         self._playing_since = None if state.paused else time.monotonic()
         self._held_at = self._held_position()  # not recorded: a move from it is
+        self._pictures_s, self._counted = 0.0, None
+        if picture is not None:
+            self._count_picture(picture)
         self._record_action.setChecked(True)
         self.refresh_indicator()
 

@@ -56,7 +56,8 @@ class StreamController(QObject):
     _held_send_requested = pyqtSignal()  # a permit freed for a paused file's frame waiting
     _load_requested = pyqtSignal(object)
     _steadiness_requested = pyqtSignal(str)
-    _record_requested = pyqtSignal(object, float, int)
+    _record_requested = pyqtSignal(object, float, int, object)
+    _record_picture_requested = pyqtSignal(object)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
     _display_scale_requested = pyqtSignal(float, float)
@@ -101,6 +102,7 @@ class StreamController(QObject):
         self._steadiness_requested.connect(self.inference.set_steadiness)
         self._record_requested.connect(self.inference.start_recording)
         self._record_stop_requested.connect(self.inference.stop_recording)
+        self._record_picture_requested.connect(self.inference.record_picture)
         self._bars_requested.connect(self.inference.set_show_bars)
         self._display_scale_requested.connect(self.inference.set_display_scale)
         self._session_requested.connect(self.capture.start_session)
@@ -208,11 +210,18 @@ class StreamController(QObject):
         """A level name of emotion_app.inference.steadiness.STEADINESS_LEVELS."""
         self._steadiness_requested.emit(str(level))
 
-    def start_recording(self, request: RecordingRequest, fps: float | None) -> None:
-        """Record at ``fps``; None: the source being opened (the open sent last), at its
-        own rate, once it has opened."""
+    def start_recording(
+        self, request: RecordingRequest, fps: float | None, on_screen: InferenceResult | None = None
+    ) -> None:
+        """Record at ``fps``, from the slide show's picture ``on_screen`` (InferenceWorker.
+        record_picture); None: the source being opened (the open sent last), at its own
+        rate, once it has opened."""
         opening = self.requests_sent if fps is None else -1
-        self._record_requested.emit(request, float(fps or 0.0), opening)
+        self._record_requested.emit(request, float(fps or 0.0), opening, on_screen if fps is not None else None)
+
+    def record_picture(self, result: InferenceResult) -> None:
+        """Record ``result``, the slide show's picture on screen, which it plays on from."""
+        self._record_picture_requested.emit(result)
 
     def stop_recording(self) -> None:
         self._record_stop_requested.emit()
