@@ -673,24 +673,42 @@ class InferenceWorker(QObject):
         )
 
     # ---- recording ----------------------------------------------------------------
-    @pyqtSlot(object, float, int, object)
+    @pyqtSlot(object, float, int, object, bool)
     def start_recording(
-        self, request: RecordingRequest, fps: float, opening: int = -1, on_screen: InferenceResult | None = None
+        self,
+        request: RecordingRequest,
+        fps: float,
+        opening: int = -1,
+        shown: InferenceResult | None = None,
+        from_shown: bool = False,
     ) -> None:
-        """Record the frames from here on at ``fps``, after ``on_screen`` (see
-        :meth:`record_picture`); or, ``opening`` not -1, those of the source of that open
-        request (StreamController.requests_sent), at its own rate, from its first frame: the
-        window knew only the rate of the source before. Its first frames labelled before
-        this came (a window busy as it opened) are kept for it (see open_heard): up to
-        :data:`MAX_OPENING_KEPT`, then the newest."""
+        """Record the frames from here on at ``fps``; or, ``opening`` not -1, those of the
+        source of that open request (StreamController.requests_sent), at its own rate, from
+        its first frame: the window knew only the rate of the source before. Its first
+        frames labelled before this came (a window busy as it opened) are kept for it (see
+        open_heard): up to :data:`MAX_OPENING_KEPT`, then the newest.
+
+        ``shown``: the frame on screen as the window asked, recorded first where
+        ``from_shown`` (a slide show's picture it plays on from: see :meth:`record_picture`);
+        a slide show's picture labelled after it, not shown yet as the window asked, is
+        recorded too (the window counts it once shown), or a picture went missing."""
         self._finish_recording()
         if opening >= 0:
             self._recording_waits = (request, opening)
             self._begin_waiting_recording(None)  # that source's first frame begins it, or it has opened
             return
         self._begin_recording(request, fps)
-        if on_screen is not None:
-            self.record_picture(on_screen)
+        if shown is not None and from_shown:
+            self.record_picture(shown)
+        newest, opened = self._newest, self._opened
+        if (
+            newest is not None
+            and newest.picture_s > 0
+            and opened is not None
+            and newest.stream_id == opened.stream_id
+            and (shown is None or (shown.stream_id, shown.frame_index) != (newest.stream_id, newest.frame_index))
+        ):
+            self.record_picture(newest)
 
     @pyqtSlot(object)
     def record_picture(self, result: InferenceResult) -> None:

@@ -386,7 +386,10 @@ class RecordingControl(QObject):
             # opening once it has opened (the inference thread hears of it first).
             self._controller.start_recording(request, None)
         else:
-            self._controller.start_recording(request, self._frame_rate(), picture)
+            shown = self._shown()
+            if shown is not None and shown.stream_id != state.stream_id:
+                shown = None  # a frame of the source before
+            self._controller.start_recording(request, self._frame_rate(), shown, picture is not None)
         self._recording = request
         self._recorded_s = 0.0
         self._playing_since = None if state.paused else time.monotonic()

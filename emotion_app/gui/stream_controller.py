@@ -56,7 +56,7 @@ class StreamController(QObject):
     _held_send_requested = pyqtSignal()  # a permit freed for a paused file's frame waiting
     _load_requested = pyqtSignal(object)
     _steadiness_requested = pyqtSignal(str)
-    _record_requested = pyqtSignal(object, float, int, object)
+    _record_requested = pyqtSignal(object, float, int, object, bool)
     _record_picture_requested = pyqtSignal(object)
     _record_stop_requested = pyqtSignal()
     _bars_requested = pyqtSignal(bool)
@@ -211,13 +211,17 @@ class StreamController(QObject):
         self._steadiness_requested.emit(str(level))
 
     def start_recording(
-        self, request: RecordingRequest, fps: float | None, on_screen: InferenceResult | None = None
+        self,
+        request: RecordingRequest,
+        fps: float | None,
+        shown: InferenceResult | None = None,
+        from_shown: bool = False,
     ) -> None:
-        """Record at ``fps``, from the slide show's picture ``on_screen`` (InferenceWorker.
-        record_picture); None: the source being opened (the open sent last), at its own
-        rate, once it has opened."""
+        """Record at ``fps``, from the frame ``shown`` on screen where ``from_shown`` (a
+        slide show's picture it plays on from: InferenceWorker.start_recording); None: the
+        source being opened (the open sent last), at its own rate, once it has opened."""
         opening = self.requests_sent if fps is None else -1
-        self._record_requested.emit(request, float(fps or 0.0), opening, on_screen if fps is not None else None)
+        self._record_requested.emit(request, float(fps or 0.0), opening, shown, from_shown)
 
     def record_picture(self, result: InferenceResult) -> None:
         """Record ``result``, the slide show's picture on screen, which it plays on from."""
