@@ -69,7 +69,7 @@ from tests.gui_support import (
     wait_until_stopped,
     when_a_dialog_is_open,
 )
-from tests.slide_show import write_slide_show
+from tests.slide_show import write_one_frame_files, write_slide_show
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +177,43 @@ def test_a_photos_export_gives_its_people_their_time(qtbot: QtBot, make_window: 
     window.timeline_panel.export_to(tmp_path / "export")
     seconds = summary_seconds(tmp_path / "export" / "emotion-summary.csv")
     assert seconds == {"#1": 2.0, "#2": 2.0, "everyone": 4.0}
+
+
+@pytest.mark.parametrize("name", ["one_frame.mp4", "one_frame.avi", "png_named.mp4", "jpeg_named.mp4", "still.gif"])
+def test_a_file_of_one_frame_counts_as_the_picture_it_is_shown_as(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, name: str
+) -> None:
+    # Was: shown as a single picture ("(1 picture)", no seek bar), a video of one frame
+    # counted 1/15 s on the timeline (its frame interval; a still GIF its delay) where a
+    # photo counts 2 s, ended as soon as shown, and was recorded at 15 fps: one frame of 0.07 s.
+    frames, _ = astronaut_frames(num_frames=1, frame_size=(400, 200), face_size=80, copies=2, motion="static")
+    still = write_one_frame_files(tmp_path, frames[0])[name]
+    window = make_window(video=still)
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text() == f"Finished playing {name} (1 picture)"
+    assert not window.playback_bar.isVisible()
+    timeline = window.timeline_panel.timeline
+    qtbot.waitUntil(lambda: len(timeline.people()) == 2, timeout=WAIT_MS)
+    assert timeline.now_s == pytest.approx(2.0)
+    assert [person.total_s for person in timeline.people()] == [pytest.approx(2.0)] * 2
+    # Recorded as it opens again: one frame of 2 s, as a photo's recording.
+    assert use_output_folder(qtbot, window, tmp_path / "out")
+    stream_before = shown_result(window).stream_id
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        window.open_video(still)
+        assert window.start_recording(tmp_path / "out" / "rec.avi") is not None  # from its first frame
+        qtbot.waitUntil(
+            lambda: window.recording is not None and shown_result(window).stream_id != stream_before, timeout=WAIT_MS
+        )
+        window.recordings.refresh_indicator()
+        assert window.rec_label.text() == "● REC 0:02"
+        wait_until_stopped(qtbot, window)  # the recording ends with it
+    video = cv2.VideoCapture(str(finished.args[0].request.video_path))
+    try:
+        recorded = (video.get(cv2.CAP_PROP_FRAME_COUNT), video.get(cv2.CAP_PROP_FPS))
+    finally:
+        video.release()
+    assert recorded == (1, pytest.approx(0.5))  # one frame of 2 s, as a photo's recording
 
 
 def test_the_exports_everyone_row_says_its_time_is_the_faces_together(

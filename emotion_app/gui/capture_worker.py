@@ -754,8 +754,6 @@ class CaptureWorker(QObject):
             else:
                 # The show's length, as a file's frames: not the place a seek left it at.
                 played = _show_length(source) if isinstance(source, StillsFrameSource) else None
-                if getattr(source, "one_picture", False):  # named as a photo is, not "(1 frame)"
-                    played = count_text(1, "picture")
                 message = f"Finished playing {spec.path.name} ({played or count_text(self._index, 'frame')})"
                 kind = FaultKind.ENDED
                 self._learn_real_length(source, spec)
@@ -903,12 +901,12 @@ def _what_plays(spec: SourceSpec, source: FrameSource) -> str:
     if isinstance(source, StillsFrameSource):
         # The file's pages are known once it is opened (here, on the capture thread): its
         # name alone says only "image".
-        return "multi-page image" if source.paged else spec.kind
-    if getattr(source, "one_picture", False):
-        # A still GIF, a JPEG named .mp4 or a video of one frame, each read as a video of 1
-        # frame, had a seek bar ("0:00 / 0:00") and Back and Forward, which opened it again
-        # held "Paused": a picture, as a still PNG is.
-        return "image"
+        if source.paged:
+            return "multi-page image"
+        # A file of one frame (a still GIF, a picture named .mp4, a video of one frame) is
+        # shown as the picture it is, whatever its name: it had a seek bar ("0:00 / 0:00"),
+        # and Back and Forward, which opened it again held "Paused".
+        return "folder of images" if spec.kind == "folder of images" else "image"
     return "animation" if isinstance(source, AnimationFrameSource) else "video file"
 
 

@@ -41,8 +41,9 @@ from .specs import VideoFileSpec
 RAW_MJPEG_COUNTED_AT_OPEN = 16 << 20
 
 
-# A folder of images (or one image) plays as a slide show: each picture this long, on
-# screen, on the seek bar, in a recording and in the session timeline (StillsFrameSource.shown_s).
+# A folder of images (or one image, or a file of one frame) plays as a slide show: each
+# picture this long, on screen, on the seek bar, in a recording and in the session timeline
+# (StillsFrameSource.shown_s).
 STILL_SECONDS = 2.0
 
 
@@ -63,15 +64,18 @@ class StillsFrameSource:
         load: Callable[[int], np.ndarray | None] | None = None,
         videos_left_out: int = 0,
         subfolders_left_out: int = 0,
+        paged: bool | None = None,
     ) -> None:
         """``first_picture``: the first image's picture, already decoded (not read again).
         ``load``: what reads the picture at a place in ``images`` (default: its file's).
         ``videos_left_out``, ``subfolders_left_out``: the folder's video files and
-        subfolders, not in the show (its end says so)."""
+        subfolders, not in the show (its end says so). ``paged``: ``images`` are the pages
+        of one file (default: where ``load`` is given)."""
         self._images = images
         self.videos_left_out = videos_left_out
         self.subfolders_left_out = subfolders_left_out
-        self.paged = load is not None  # the pages of one file: named by their page
+        # The pages of one file: named by their page.
+        self.paged = load is not None if paged is None else paged
         self._load_at = load or (lambda index: read_picture(self._images[index]))
         # The show's places: the indexes in ``images`` of those that may be pictures. Left
         # out when met instead, a file moved every picture after it down one place, so a
@@ -105,6 +109,14 @@ class StillsFrameSource:
         self.fps = 1.0 / self.shown_s
         self.frame_count = len(self._places)
         self.last_time_s: float | None = None  # pictures: by their place in the show
+
+    @classmethod
+    def of_one_frame(cls, path: Path, picture: np.ndarray) -> StillsFrameSource:
+        """The file ``path`` of one frame, ``picture`` (a video of one frame, a still GIF, a
+        picture named .mp4), shown as the picture it is: 2 s, as a photo (kept, for a seek
+        back to it: its file is no picture OpenCV's image reader decodes)."""
+        kept = normalise_frame(picture)
+        return cls((path,), kept, load=lambda _index: kept.copy(), paged=False)
 
     def _load(self, place: int) -> np.ndarray | None:
         """The picture at ``place``; None where it does not read (tried once: it stays
@@ -281,7 +293,16 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
     if is_raw_mjpeg(path):
         # Not opened by FFmpeg, whose probe reads on to the next JPEG's start: all of a
         # recorder's padding after the last, seconds a gigabyte, with Stop waiting for it.
-        return RawMjpegFrameSource(path, RAW_MJPEG_FPS)
+        raw = RawMjpegFrameSource(path, RAW_MJPEG_FPS)
+        if not raw.one_picture:
+            return raw
+        # A file of one JPEG (a photo named .mp4) is that photo, and stays it: JPEGs a
+        # recorder writes after it are played when it is opened again.
+        first = raw.read()
+        raw.release()
+        if first is None:
+            raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
+        return StillsFrameSource.of_one_frame(path, first)
     try:
         capture = open_video_quietly(path)
     except OSError as exc:
@@ -303,23 +324,25 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
             return picture
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
     gif = _is_gif(path)
-    one_frame = False
-    if not gif and _announced_frames(capture) <= 1:
-        # A PNG named .mp4 (FFmpeg announces no length) or a video of one frame: a picture,
-        # with nothing to seek or step through, where no second frame follows (a JPEG named
-        # so is a raw MJPEG's, which counts its own).
+    gif_ends = GifFrameEnds.read(path) if gif else None
+    if gif:
+        # A GIF's own frames tell, not FFmpeg's count.
+        one_frame = gif_ends is not None and len(gif_ends.ends_s) == 1
+    elif _announced_frames(capture) <= 1:
+        # A PNG named .mp4 (FFmpeg announces no length) or a video of one frame, where no
+        # second frame follows (a JPEG named so is a raw MJPEG's, which counts its own).
         one_frame = not _grab_quietly(capture)
         if not one_frame:  # a stream that does not say its length: read again from its start
             capture.release()
             capture, frame = _reopened(path)
-    return OpenCvFrameSource(
-        capture,
-        normalise_frame(frame),
-        timed=True,
-        seeks_from_start=gif,
-        gif_ends=GifFrameEnds.read(path) if gif else None,
-        one_frame=one_frame,
-    )
+    else:
+        one_frame = False
+    if one_frame:
+        # A picture, with nothing to seek or step through: shown, timed and recorded as a
+        # photo is (2 s), not as a clip of one frame interval.
+        capture.release()
+        return StillsFrameSource.of_one_frame(path, frame)
+    return OpenCvFrameSource(capture, normalise_frame(frame), timed=True, seeks_from_start=gif, gif_ends=gif_ends)
 
 
 def _announced_frames(capture: cv2.VideoCapture) -> float:

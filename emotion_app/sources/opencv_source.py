@@ -31,10 +31,7 @@ class OpenCvFrameSource:
         timed: bool = False,
         seeks_from_start: bool = False,
         gif_ends: GifFrameEnds | None = None,
-        one_frame: bool = False,
     ) -> None:
-        """``one_frame``: the file was found to hold no frame after the first (a PNG named
-        .mp4, a video of one frame), whatever its container announces."""
         self._capture: cv2.VideoCapture | None = capture
         self._pending: np.ndarray | None = first_frame
         # A GIF has no index to seek by: FFmpeg's reader reaches frame N by decoding every
@@ -51,10 +48,6 @@ class OpenCvFrameSource:
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
         count = capture.get(cv2.CAP_PROP_FRAME_COUNT)
         self.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
-        # A GIF's own frames tell, not FFmpeg's count.
-        self.one_picture = one_frame or (gif_ends is not None and len(gif_ends.ends_s) == 1)
-        if self.one_picture:
-            self.frame_count = 1  # a picture FFmpeg reads (a PNG named .mp4) announces none
         # Files (``timed``) time their frames by the container; a camera's clock is the
         # capture worker's.
         self._times = FrameTimes(self.fps) if timed else None
