@@ -48,7 +48,7 @@ from emotion_app.samples import SIX_LABELS, astronaut_frames, write_astronaut_vi
 from emotion_app.timeline import MAX_STEP_S, PORTRAIT_PX, SessionTimeline
 from tests.drawn_text import ending_match, inked
 from tests.hostile_support import KILLED_AFTER_THE_FIRST_RENAME, hidden_files
-from tests.slide_show import write_slide_show
+from tests.slide_show import write_one_frame_files, write_slide_show
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -602,6 +602,33 @@ def test_analyze_reports_each_picture_of_a_folder_in_its_own_second(
         [(start, end)] = row_blocks
         assert start == pytest.approx(number / pictures, abs=0.01)
         assert end == pytest.approx((number + 1) / pictures, abs=0.01)
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("name", ["one_frame.mp4", "one_frame.avi", "png_named.mp4", "jpeg_named.mp4", "still.gif"])
+def test_analyze_reports_a_file_of_one_frame_as_the_picture_it_is(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    # Was: a video of one frame was a clip of one frame interval: "1 of 1 frame", a report
+    # of <0.1 s (a still GIF's, its delay: 0.1 s) and an annotated video of that, where the
+    # app shows it as a picture ("(1 picture)") and a photo's report counts it a second.
+    frames, _ = astronaut_frames(num_frames=1, frame_size=(240, 200), face_size=90, motion="static")
+    still = write_one_frame_files(tmp_path, frames[0])[name]
+    report, annotated = tmp_path / "report", tmp_path / "annotated.avi"
+    arguments = ["analyze", str(still), "--report", str(report), "-o", str(annotated)]
+    assert main([*arguments, "--csv", str(tmp_path / "faces.csv"), "--weights", str(random_weights)]) == 0
+    printed = capsys.readouterr().out
+    assert "faces: 1 in 1 of 1 image (100%)\n" in printed and "(1.0 s, 1 person)" in printed
+    with open(report / "emotion-summary.csv", newline="") as handle:
+        seconds = {row["person"]: float(row["seconds"]) for row in csv.DictReader(handle) if float(row["seconds"])}
+    assert seconds == {"#1": 1.0, "everyone": 1.0}
+    video = cv2.VideoCapture(str(annotated))
+    try:
+        assert (video.get(cv2.CAP_PROP_FRAME_COUNT), video.get(cv2.CAP_PROP_FPS)) == (1, 1.0)  # a second
+    finally:
+        video.release()
+    with open(tmp_path / "faces.csv", newline="") as handle:
+        assert [row["time_s"] for row in csv.DictReader(handle)] == [""]  # a picture has no time in a file
 
 
 def test_a_files_frame_counts_its_own_showing_for_the_faces_it_shows() -> None:

@@ -181,7 +181,8 @@ def add_parser(commands: Any, prog: str | None = None) -> None:
         help="write the frames with boxes, labels and probability bars (.mp4/.m4v/.mov/.avi/.mkv, or an image "
         "suffix for one image); a video keeps the input's timing at one frame rate, its frames repeated or "
         "dropped where the input's rate changes (the summary says how many; a jump of over 10 s in its "
-        "timestamps is written as one frame, and said); pictures (a folder's, a TIFF's pages) a second each",
+        "timestamps is written as one frame, and said); pictures (a folder's, a TIFF's pages, a file of one frame) "
+        "a second each",
     )
     add_weights_argument(parser)
     add_threads_argument(parser)

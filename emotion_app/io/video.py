@@ -118,6 +118,10 @@ class MediaInput:
     # app's slide show says so at its end, where the log's warnings are not seen.
     videos_left_out: int = 0
     subfolders_left_out: int = 0
+    # A file of one frame read as a video (a video of one frame, a still GIF, a PNG or a
+    # JPEG named .mp4), kind "image": the picture it is, as the app shows it (2 s there),
+    # counted and written a second, as a photo is.
+    one_frame_video: bool = False
 
     def frames(self) -> Iterator[Frame]:
         if self.animation is not None:
@@ -130,6 +134,8 @@ class MediaInput:
             yield from _page_frames(self.path, self.pages, self.opened_picture)
         elif self.opened_picture:
             yield 0, None, self.opened_picture.pop()
+        elif self.one_frame_video:
+            yield 0, None, _one_frame_again(self.path)
         else:
             yield from _image_frames(self.images)
 
@@ -257,7 +263,9 @@ def _open_picture(path: Path) -> MediaInput:
     if picture is None:
         video = _video_named_like_a_picture(path)
         if video is not None:
-            log.warning("%s: a video file named like a picture; read as a video", path)
+            # A video of one frame is the picture it holds, as one named like a video is.
+            read_as = "the picture of its one frame" if video.one_frame_video else "a video"
+            log.warning("%s: a video file named like a picture; read as %s", path, read_as)
             return video
         raise InputError(f"{path}: {unreadable_image_reason(path, video_checked=True)}")
     count, unit = picture_count(path)
@@ -357,11 +365,50 @@ def _open_video(path: Path) -> MediaInput:
             raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        gif_ends = GifFrameEnds.read(path)
+        if gif_ends is not None:  # a GIF's own frames tell, not FFmpeg's count
+            one_frame = len(gif_ends.ends_s) == 1
+        else:  # a length of one, or none said (a PNG named .mp4), and no frame after it
+            one_frame = count <= 1 and not _grabbed(capture)
     finally:
         capture.release()
-    return MediaInput(
-        path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None, gif_ends=GifFrameEnds.read(path)
-    )
+    if one_frame:
+        return MediaInput(path, "image", 1, None, (path,), opened_picture=[frame], one_frame_video=True)
+    return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None, gif_ends=gif_ends)
+
+
+def _grabbed(capture: cv2.VideoCapture) -> bool:
+    """Whether another frame follows in ``capture`` (taken from it, not decoded)."""
+    try:
+        return bool(capture.grab())
+    except cv2.error:
+        return False
+
+
+def _one_frame_again(path: Path) -> np.ndarray:
+    """The frame of the file of one frame ``path`` (see MediaInput.one_frame_video), read
+    again; :class:`InputError` where it no longer reads."""
+    frame: np.ndarray | None = None
+    if is_raw_mjpeg(path):
+        try:
+            with RawMjpeg(path) as raw:
+                packet = raw.jpeg(0)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be opened again ({exc})") from None
+        frame = _decode_jpeg_quietly(packet) if packet is not None else None
+    else:
+        try:
+            capture = open_video_quietly(path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be opened again ({exc})") from None
+        try:
+            ok, read = capture.read() if capture.isOpened() else (False, None)
+        finally:
+            capture.release()
+        frame = read if ok and read is not None and read.size else None
+    if frame is None:
+        raise InputError(f"{path}: its frame could not be read again")
+    return frame
 
 
 def open_video_quietly(path: Path) -> cv2.VideoCapture:
@@ -380,10 +427,15 @@ def _open_raw_mjpeg(path: Path) -> MediaInput:
         with RawMjpeg(path) as raw:
             count = raw.index.scan() or 0
             packet = raw.jpeg(0)
+            # One JPEG, not one with a second begun after it (a recorder's, written on: a clip).
+            one_jpeg = count == 1 and raw.index.cut_short is None
     except OSError as exc:
         raise InputError(f"{path}: cannot be opened ({exc})") from None
-    if packet is None or _decode_jpeg_quietly(packet) is None:
+    first = _decode_jpeg_quietly(packet) if packet is not None else None
+    if first is None:
         raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
+    if one_jpeg:  # a photo named .mp4: the picture it is (see MediaInput.one_frame_video)
+        return MediaInput(path, "image", 1, None, (path,), opened_picture=[first], one_frame_video=True)
     return MediaInput(path, "video", count if count > 0 else None, RAW_MJPEG_FPS, raw_mjpeg=True)
 
 

@@ -239,7 +239,8 @@ def open_file(spec: VideoFileSpec) -> FrameSource:
             media = open_input(spec.path)
         except InputError as exc:
             raise SourceOpenError(str(exc)) from exc
-        if media.kind == "video" and media.animation is None:  # a video named like a picture
+        # A video named like a picture (of one frame: the picture it is, as _open_video shows it).
+        if (media.kind == "video" and media.animation is None) or media.one_frame_video:
             return _open_video(spec)
         return _picture_source(media)
     return _open_video(spec)
