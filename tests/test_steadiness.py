@@ -267,6 +267,35 @@ def test_a_plainly_beaten_label_goes_to_the_class_that_beat_it_most() -> None:
     assert shown == [NEUTRAL] * 4 + [SAD] * 4 + [HAPPY] * 6
 
 
+@pytest.mark.parametrize(
+    ("level", "neutral_frames", "surprise"), [("low", 3, 0.6), ("medium", 6, 0.6), ("high", 15, 0.65)]
+)
+def test_a_plainly_beaten_label_goes_to_no_class_as_plainly_beaten(
+    level: str, neutral_frames: int, surprise: float
+) -> None:
+    # Happy, then neutral leads (the streak's highest mean), then surprise rises far past
+    # both, short of the decisive lead over happy when the hold is out: neutral, over
+    # PLAIN_LEAD behind surprise, would be a label its bars plainly contradict too (Medium:
+    # "neutral? 32%" beside surprise at 53%), shown for another hold before surprise.
+    fps = 30.0
+    happy, neutral, surprise_index = 0, 1, 2
+    stream = (
+        [np.array([0.85, 0.05, 0.05, 0.05], np.float32)] * 10
+        + [np.array([0.2, 0.6, 0.05, 0.15], np.float32)] * neutral_frames
+        + [np.array([0.05, 0.3, surprise, 0.65 - surprise], np.float32)] * 40
+    )
+    steadier = LabelSteadier(STEADINESS_LEVELS[level])
+    shown = [steadier.update(1, p, i / fps) for i, p in enumerate(stream)]
+    labels = [s.label_index for s in shown]
+    assert [labels[0]] + [b for a, b in zip(labels, labels[1:]) if a != b] == [happy, surprise_index]
+    assert neutral not in labels
+    # Surprise came by the hold running out, not by the decisive lead, and was not plainly
+    # contradicted when it came.
+    switch = next(s for s in shown if s.label_index != happy)
+    assert switch.smoothed[surprise_index] - switch.smoothed[happy] < STEADINESS_LEVELS[level].decisive_lead
+    assert switch.smoothed.max() - switch.smoothed[switch.label_index] <= PLAIN_LEAD
+
+
 def test_a_frame_back_within_the_margin_restarts_the_hold() -> None:
     # The hold counts time beaten in a row: a label that comes back within the margin,
     # even for one frame, has not been plainly beaten for the hold.

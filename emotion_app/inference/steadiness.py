@@ -15,7 +15,9 @@ probabilities and the frames' timestamps:
    hold), and to the leader anyway once the streak lasts :data:`LEADER_WAIT_HOLDS` holds;
    meanwhile, where the class with the highest mean is still more than :data:`PLAIN_LEAD`
    ahead of the label, to that class (classes taking turns ahead must not keep a label
-   their bars plainly contradict: "happy? 4%" beside surprise at 41%). Talking,
+   their bars plainly contradict: "happy? 4%" beside surprise at 41%), or to the leader
+   where that one is more than :data:`PLAIN_LEAD` ahead of the class with the highest mean
+   too (as plainly contradicted: "neutral? 32%" beside surprise at 53%). Talking,
    blinking and head turns make a face's raw label flicker for a few frames; a real
    change of expression keeps beating it and is shown about ``0.7 * tau + hold_s``
    seconds after it happens. The streak counts whoever beats the label, so two other
@@ -72,7 +74,8 @@ LEADER_WAIT_HOLDS = 2.0
 
 # A class more than this far (smoothed probability) ahead of the shown label plainly
 # contradicts it (scripts/live_quality.py counts such face-frames): once the hold is out,
-# the label goes to the streak's strongest class when that one is (see the module notes).
+# the label goes to the streak's strongest class when that one is, or to the leader when
+# that one plainly contradicts the strongest too (see the module notes).
 PLAIN_LEAD = 0.2
 
 # The settings a user picks from (the app's Steadiness control, ``analyze --steadiness``).
@@ -224,5 +227,7 @@ class LabelSteadier:
                 # rather than stay beside it until the wait bound.
                 strongest = int(np.argmax(state.beaten_sum))
                 if strongest != state.shown and smoothed[strongest] - smoothed[state.shown] > PLAIN_LEAD:
-                    state.shown, state.beaten_since = strongest, None
+                    # Never to a label the leader plainly contradicts in turn: to the leader then.
+                    strongest_contradicted = smoothed[leader] - smoothed[strongest] > PLAIN_LEAD
+                    state.shown, state.beaten_since = (leader if strongest_contradicted else strongest), None
         return Shown(smoothed.copy(), state.shown, self.uncertainty.is_uncertain(smoothed, state.shown))
