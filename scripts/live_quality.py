@@ -34,7 +34,7 @@ a display is set; the app's pipeline loader, its background new-face scans, the 
 classifier in use before the first clip), at the clip's own rate as the app plays a file,
 and scores the results the window was sent, with each frame's time in the file: the frames
 a busy machine drops are missing, as they are on screen. Its figures depend on the
-machine's load; pictures are left out.
+machine's load; pictures are left out (a truth file naming no video is refused).
 
 ``--sweep`` runs the pipeline once per clip and replays each face's raw probabilities
 through the core's steadiness rule (the same class the pipeline uses, so the figures are
@@ -531,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
                 return fail(str(exc))
             if media.kind == "video" and media.fps:
                 videos.append((args.clips / name, media.fps, ranges))
+        if not videos:
+            # Not a window opened to report empty figures.
+            return fail(f"{truth_path} names no video to play (--window leaves pictures out)")
         played = run_clips_in_window([(path, fps) for path, fps, _ in videos], args.weights, args.steadiness)
         if isinstance(played, str):
             return fail(played)

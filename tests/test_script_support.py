@@ -12,6 +12,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -342,6 +343,27 @@ def test_live_quality_scores_what_the_window_was_sent(tmp_path: Path, random_wei
     # The face is in every frame the window was sent; a frame it dropped is not counted.
     assert clip["face_frames"] == clip["frames"] and clip["ranges"][0]["count_match"] == 1.0
     assert clip["fps"] <= 10.0 and clip["face_seconds"] == pytest.approx(clip["frames"] / clip["fps"], abs=0.01)
+
+
+def test_live_quality_window_refuses_a_truth_file_of_no_video(tmp_path: Path) -> None:
+    # --window leaves pictures out: with nothing else to play, it reported empty figures
+    # ("None label changes/min over 0.0 s"), exit 0, after opening a window for nothing.
+    from tests.gui_support import run_gui_script
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    patch, _ = astronaut_face_patch(120)
+    picture = background(320, 240)
+    paste(picture, patch, 100, 60)
+    assert cv2.imwrite(str(clips / "face.png"), picture)
+    (clips / "truth.csv").write_text("file,first_frame,last_frame,faces,labels,note\nface.png,0,0,1,,\n")
+    before = sorted(clips.iterdir())
+    completed = run_gui_script("live_quality", str(clips), "--window", timeout=120)
+    assert completed.returncode == 2, completed.stdout[-1000:] + completed.stderr[-1000:]
+    assert completed.stdout == ""
+    (line,) = completed.stderr.splitlines()
+    assert line.startswith("error: ") and "no video" in line
+    assert sorted(clips.iterdir()) == before
 
 
 def test_live_quality_counts_labels_contradicted_by_their_own_bars() -> None:
