@@ -51,7 +51,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -71,6 +71,9 @@ from scripts.support.arguments import script_parser
 from scripts.support.detectors import detector_or_refuse
 from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import TruthRange, truth_or_error
+
+if TYPE_CHECKING:
+    from emotion_app.gui.messages import InferenceResult  # the GUI is imported only by --window
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
@@ -133,6 +136,26 @@ def _shown_face(face: FaceResult, labels: tuple[str, ...]) -> ShownFace:
     )
 
 
+def window_record(name: str, fps: float, received: list[InferenceResult], stream_id: int | None) -> ClipRecord:
+    """What the window was sent of the stream ``stream_id`` (one clip played once at ``fps``),
+    each frame once."""
+    record = ClipRecord(name, fps)
+    seen: set[int] = set()
+    for result in received:
+        if result.stream_id != stream_id:  # a late one of the clip before
+            continue
+        if result.frame_index in seen:  # a frame sent again (its last one at the end)
+            continue
+        seen.add(result.frame_index)
+        record.times.append(result.source_time)
+        record.frames.append((result.frame_index, [_shown_face(f, result.labels) for f in result.faces]))
+    if seen:
+        # The rate of the frames the window was sent, as --every's: a face's time is
+        # its frames over it, and a frame dropped does not shorten it.
+        record.fps = fps * len(seen) / (max(seen) - min(seen) + 1)
+    return record
+
+
 def run_clips_in_window(
     clips: list[tuple[Path, float]], weights: Path | None, steadiness: str, timeout_s: float = 600.0
 ) -> list[ClipRecord] | str:
@@ -145,7 +168,7 @@ def run_clips_in_window(
     from emotion_app.gui.camera_picker import StaticDeviceMonitor
     from emotion_app.gui.launch import LaunchOptions
     from emotion_app.gui.main_window import MainWindow
-    from emotion_app.gui.messages import FaultKind, InferenceResult, SourceFault
+    from emotion_app.gui.messages import FaultKind, SourceFault
     from emotion_app.gui.settings import AppSettings
     from emotion_app.inference.runners import import_backends
     from emotion_app.sources.specs import VideoFileSpec
@@ -189,19 +212,9 @@ def run_clips_in_window(
                     why = faults[0].message if faults else f"it did not end within {timeout_s:g} s"
                     return f"the window could not play {path}: {why}"
                 spin(0.5)  # the last results on their way
-                record = ClipRecord(path.name, fps)
-                seen: set[int] = set()
-                for result in received:
-                    if result.frame_index in seen:  # a frame sent again (its last one at the end)
-                        continue
-                    seen.add(result.frame_index)
-                    record.times.append(result.source_time)
-                    record.frames.append((result.frame_index, [_shown_face(f, result.labels) for f in result.faces]))
-                if seen:
-                    # The rate of the frames the window was sent, as --every's: a face's time is
-                    # its frames over it, and a frame dropped does not shorten it.
-                    record.fps = fps * len(seen) / (max(seen) - min(seen) + 1)
-                records.append(record)
+                # Its own stream's only: a late result of the clip before, on a busy machine,
+                # would be counted as this one's (a frame of it, or one taken for it).
+                records.append(window_record(path.name, fps, received, window.source_state.stream_id))
         finally:
             window.shutdown()
             release_window(window)

@@ -366,6 +366,27 @@ def test_live_quality_window_refuses_a_truth_file_of_no_video(tmp_path: Path) ->
     assert sorted(clips.iterdir()) == before
 
 
+def test_live_quality_window_counts_only_the_clip_s_own_stream() -> None:
+    # Clips were told apart only by a 0.5 s wait after each end: a result of the clip before
+    # arriving late (a busy machine) was counted as this clip's, here its frame 0 taken for
+    # this one's and its frame 19 stretching this clip's 5 frames over 20.
+    live_quality = importlib.import_module("scripts.live_quality")
+    from emotion_app.gui.messages import InferenceResult
+    from emotion_app.samples import SIX_LABELS
+
+    picture = background(64, 48)
+
+    def result(stream_id: int, index: int, time_s: float) -> InferenceResult:
+        return InferenceResult(stream_id, index, picture, picture, picture, (), SIX_LABELS, 0.0, time_s, 0.0)
+
+    before = [result(1, 0, 9.0), result(1, 19, 9.5)]
+    own = [result(2, index, index / 10.0) for index in range(5)]
+    record = live_quality.window_record("clip.avi", 10.0, [before[0], *own, before[1]], 2)
+    assert [index for index, _faces in record.frames] == [0, 1, 2, 3, 4]
+    assert record.times == [index / 10.0 for index in range(5)]
+    assert record.fps == 10.0
+
+
 def test_live_quality_counts_labels_contradicted_by_their_own_bars() -> None:
     # What a user saw: "happy? 5%" beside angry 41%. The replay shows the label the rule
     # keeps, with the bars it smooths; a frame counts when the label is over 0.2 below the top.
