@@ -5,9 +5,11 @@ missing, refused when unusable), one-key snapshot and record, and the codec name
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import re
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -1186,3 +1188,53 @@ def test_a_slide_show_recorded_as_its_next_picture_is_on_its_way_holds_both(
     seconds, pictures = _recorded(finished.args[0].request.video_path)
     assert pictures == [0, 1, 2, 3]
     assert seconds == pytest.approx(8.0) and rec_s == 8
+
+
+def test_a_slide_show_recorded_as_two_pictures_are_on_their_way_holds_them_all(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: the window held busy for two pictures as the recording began on picture 0, both
+    # labelled before it and on their way to the window: only the newest was recorded, the
+    # file going without picture 1 (pictures [0, 2, 3]) while REC counted it once shown.
+    window = make_window()
+    assert use_output_folder(qtbot, window, tmp_path / "out")
+    window.open_video(_four_picture_show(tmp_path))
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    worker = window.controller.inference
+    answered = threading.Event()  # the recording's files checked: the answer is on its way here
+    # PyQt6's stubs leave out connect's second argument, the connection type: hence the ignore.
+    window.recordings._recording_check._reported.connect(lambda *_: answered.set(), Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
+    assert shown_result(window).frame_index == 0
+    assert window.start_recording(tmp_path / "out" / "show.avi") is not None
+    # This thread busy from before the check's answer is taken till picture 2 is labelled:
+    # the recording begins on picture 0, pictures 1 and 2 both on their way (the gate's two).
+    busy_until(answered.is_set)
+    busy_until(lambda: worker._newest is not None and worker._newest.frame_index == 2)
+    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+        wait_for_recording(qtbot, window)
+        rec_s = _rec_seconds_at_the_last_picture(qtbot, window)
+    seconds, pictures = _recorded(finished.args[0].request.video_path)
+    assert pictures == [0, 1, 2, 3]
+    assert seconds == pytest.approx(8.0) and rec_s == 8
+
+
+def test_the_pictures_kept_for_a_recording_go_with_their_slide_show(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
+) -> None:
+    # The pictures a recording begun on the one on screen takes (those on their way) are kept
+    # while sent: another source opened, none of the show's is kept (each is a picture, its
+    # annotated copy and the screen's: some 75 MB for a 4K photo).
+    window = make_window()
+    window.open_video(_four_picture_show(tmp_path))
+    qtbot.waitUntil(lambda: window.view.result is not None and window.view.result.frame_index == 1, timeout=WAIT_MS)
+    worker = window.controller.inference
+    show_stream = shown_result(window).stream_id
+    kept = [weakref.ref(picture.image) for picture in list(worker._sent_pictures)]
+    assert kept  # the one on screen at least
+    window.open_video(gui_video.path)
+    qtbot.waitUntil(
+        lambda: window.view.result is not None and window.view.result.stream_id != show_stream, timeout=WAIT_MS
+    )
+    qtbot.waitUntil(lambda: worker._newest is not None and worker._newest.stream_id != show_stream, timeout=WAIT_MS)
+    gc.collect()
+    assert [picture() is None for picture in kept] == [True] * len(kept)

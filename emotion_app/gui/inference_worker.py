@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -67,6 +68,10 @@ MAX_SKIPPED_KEPT = 1800
 # it from its first frame (see open_heard): each is a frame and its screen picture, and
 # with the newest they fit a recording's queue with room left for the frames after them.
 MAX_OPENING_KEPT = MAX_WAITING_FRAMES // 2
+# The most of a slide show's pictures kept as sent (see picture_taken): the one on screen
+# and those the gate lets be on their way to the window (a held one over its bound), with
+# room for one sent at a stream's end; the bound holds however the window lags.
+MAX_SENT_PICTURES_KEPT = 5
 
 
 class InferenceWorker(QObject):
@@ -134,6 +139,11 @@ class InferenceWorker(QObject):
         # The newest result labelled, sent or not (a Stop's end; a recording waiting for a
         # source), till its stream is stopped or replaced (see stream_began).
         self._newest: InferenceResult | None = None
+        # The slide show's pictures sent, oldest first, from the one the window took last (on
+        # screen): a recording begun on that one records those after it, on their way to the
+        # window, which counts each once shown. Each shares its pictures with the window or
+        # with the signal taking it there (see picture_taken).
+        self._sent_pictures: deque[InferenceResult] = deque(maxlen=MAX_SENT_PICTURES_KEPT)
         self._recording: RecordingWriter | None = None  # the recording frames go to
         # A recording asked for as a source opened, and the open request it waits for: it
         # begins once that source has opened, at its frame rate (see start_recording).
@@ -431,6 +441,7 @@ class InferenceWorker(QObject):
             # recording asked for as it opened came here before this.
             self._newest = None
         self._opening = [result for result in self._opening if result.stream_id > stream_id]
+        self._let_go_of_sent(lambda picture: picture.stream_id <= stream_id)
         if newest is None or newest.stream_id != stream_id or newest.shown_s <= 0:
             return
         self.stream_left.emit(FileEnd(newest.run, newest.frame_index, newest.source_time + newest.shown_s))
@@ -459,8 +470,15 @@ class InferenceWorker(QObject):
         if replaced(self._held_waiting):
             self._held_waiting = None
         self._opening = [result for result in self._opening if not replaced(result)]
+        self._let_go_of_sent(replaced)
         if self._not_sent and self._not_sent[-1].stream_id < stream_id:
             self._not_sent.clear()  # all of one stream: a change of stream clears them
+
+    def _let_go_of_sent(self, gone: Callable[[InferenceResult], bool]) -> None:
+        """Keep no more the pictures sent (see picture_taken) that are ``gone``: of a stream over."""
+        kept = [picture for picture in self._sent_pictures if not gone(picture)]
+        if len(kept) < len(self._sent_pictures):
+            self._sent_pictures = deque(kept, maxlen=MAX_SENT_PICTURES_KEPT)
 
     @pyqtSlot()
     def pass_show_again(self) -> None:
@@ -562,6 +580,8 @@ class InferenceWorker(QObject):
         if self._not_sent:
             result = dataclasses.replace(result, skipped_before=tuple(self._not_sent))
             self._not_sent.clear()
+        if result.picture_s > 0:
+            self._sent_pictures.append(result)
         self.result_ready.emit(result)
 
     def process(self, frame: CapturedFrame) -> InferenceResult:
@@ -690,8 +710,8 @@ class InferenceWorker(QObject):
 
         ``shown``: the frame on screen as the window asked, recorded first where
         ``from_shown`` (a slide show's picture it plays on from: see :meth:`record_picture`);
-        a slide show's picture labelled after it, not shown yet as the window asked, is
-        recorded too (the window counts it once shown), or a picture went missing."""
+        the slide show's pictures labelled after it, not shown yet as the window asked, are
+        recorded too (the window counts each once shown), or a picture went missing."""
         self._finish_recording()
         if opening >= 0:
             self._recording_waits = (request, opening)
@@ -700,15 +720,38 @@ class InferenceWorker(QObject):
         self._begin_recording(request, fps)
         if shown is not None and from_shown:
             self.record_picture(shown)
-        newest, opened = self._newest, self._opened
-        if (
-            newest is not None
-            and newest.picture_s > 0
-            and opened is not None
-            and newest.stream_id == opened.stream_id
-            and (shown is None or (shown.stream_id, shown.frame_index) != (newest.stream_id, newest.frame_index))
-        ):
-            self.record_picture(newest)
+        for picture in self._pictures_on_their_way(shown):
+            self.record_picture(picture)
+
+    def _pictures_on_their_way(self, shown: InferenceResult | None) -> list[InferenceResult]:
+        """The slide show's pictures labelled after ``shown`` (the one on screen as the window
+        asked), oldest first: those sent and not shown yet (a window held busy may have two
+        on their way), and the newest, sent or not. The window counts each once shown."""
+        opened = self._opened
+        if opened is None:
+            return []
+        sent = list(self._sent_pictures)
+        keys = [_picture_key(picture) for picture in sent]
+        shown_key = _picture_key(shown) if shown is not None else None
+        if shown_key in keys:  # those sent after it (the last time it was: a paused one is sent again)
+            sent = sent[len(keys) - keys[::-1].index(shown_key) :]
+        newest = self._newest
+        if newest is not None and newest.picture_s > 0 and _picture_key(newest) not in keys[-1:]:
+            sent.append(newest)  # skipped by the gate: told with the next one sent, and counted
+        return [
+            picture for picture in sent if picture.stream_id == opened.stream_id and _picture_key(picture) != shown_key
+        ]
+
+    @pyqtSlot(int, int)
+    def picture_taken(self, stream_id: int, frame_index: int) -> None:
+        """The window took the slide show's picture ``frame_index`` of ``stream_id`` (queued
+        from the GUI thread as it took it, so after a recording it asked for before): the
+        pictures sent before it are kept no longer."""
+        keys = [_picture_key(picture) for picture in self._sent_pictures]
+        taken = (stream_id, frame_index)
+        if taken in keys:
+            for _ in range(len(keys) - 1 - keys[::-1].index(taken)):
+                self._sent_pictures.popleft()
 
     @pyqtSlot(object)
     def record_picture(self, result: InferenceResult) -> None:
@@ -861,6 +904,11 @@ def _shown_for_faces_s(frame: CapturedFrame) -> float | None:
     if frame.held:
         showing_s = max(showing_s, HELD_FRAME_S)
     return showing_s if showing_s > 0 else None
+
+
+def _picture_key(result: InferenceResult) -> tuple[int, int]:
+    """Which frame ``result`` is of: a picture sent again (paused, looked at anew) is the same."""
+    return result.stream_id, result.frame_index
 
 
 def _skipped_frame(result: InferenceResult) -> SkippedFrame:

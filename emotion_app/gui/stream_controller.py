@@ -63,6 +63,7 @@ class StreamController(QObject):
     _display_scale_requested = pyqtSignal(float, float)
     _session_requested = pyqtSignal()
     _open_heard = pyqtSignal(int)  # a stream id: see InferenceWorker.open_heard
+    _picture_taken = pyqtSignal(int, int)  # a stream id, a frame: see InferenceWorker.picture_taken
 
     def __init__(
         self,
@@ -118,6 +119,7 @@ class StreamController(QObject):
         # as that source opened has gone to the inference thread before (see open_heard).
         self.capture.opened.connect(self._tell_open_heard)
         self._open_heard.connect(self.inference.open_heard)
+        self._picture_taken.connect(self.inference.picture_taken)
         # Direct, so before that source's first frame is handed over: a recording asked for
         # as it opened begins with that frame, at its rate.
         self.capture.opened.connect(self.inference.source_opened, Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
@@ -254,6 +256,8 @@ class StreamController(QObject):
         # on so a slow slot downstream cannot starve the worker of permits.
         if self.gate.release():
             self._held_send_requested.emit()
+        if result.picture_s > 0:  # the worker keeps the pictures from it on (see InferenceWorker.picture_taken)
+            self._picture_taken.emit(result.stream_id, result.frame_index)
         if not self._is_shut_down:
             self.result_ready.emit(result)
 
