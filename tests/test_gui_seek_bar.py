@@ -19,7 +19,7 @@ from emotion_app.gui.main_window import MainWindow
 from emotion_app.gui.playback_bar import format_time
 from emotion_app.io.video import clearly_short
 from emotion_app.samples import VideoTruth, astronaut_bgr, astronaut_frames, write_astronaut_video
-from emotion_app.sources.files import open_file
+from emotion_app.sources.files import StillsFrameSource, open_file
 from emotion_app.sources.frame_source import FrameSource
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import SourceSpec, VideoFileSpec
@@ -302,7 +302,7 @@ def test_a_stream_that_does_not_say_its_length_is_read_from_its_first_frame_agai
     assert cv2.VideoCapture(str(clip)).get(cv2.CAP_PROP_FRAME_COUNT) <= 1  # no length said
     source = open_file(VideoFileSpec(clip))
     try:
-        assert not getattr(source, "one_picture", False)
+        assert not isinstance(source, StillsFrameSource)  # a clip, not the picture of a file of one frame
         frames = [source.read(), source.read(), source.read()]
     finally:
         source.release()
