@@ -478,6 +478,10 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
     assert use_output_folder(qtbot, window, folder)
     (folder / "clips").mkdir()
     wait_for_face_result(qtbot, window)
+    # Held still: the dialogs, answered at once here, then neither pause nor play it on. Each
+    # play-on followed its pause within an instant, as no person's dialog does, and a late
+    # report of the one before left the file paused: the recording below got no frame.
+    paused_at(qtbot, window, 5)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     running = wait_for_recording(qtbot, window)
     refused = {
@@ -521,15 +525,25 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
     assert window.notice_banner.text() == (
         f"Recording refused: its video {folder / 'talk.mp4'} is a folder; it would not be replaced"
     )
-    assert window.recording is None and not window.record_action.isChecked()
+    # The recording running goes on, as for a name refused at once. Was: it was stopped
+    # before the check, and its "Saved …" notice, often coming after, replaced the refusal.
+    assert window.recording == running and window.record_action.isChecked()
     (folder / "talk.mp4").rmdir()
-    # Its trailing dots dropped, "talk." records to talk.mp4.
+    # Its trailing dots dropped, "talk." records to talk.mp4; the one running ends as it starts.
     monkeypatch.setattr(window, "ask_save_path", lambda *_args: f"{folder / 'talk'}...")
-    window.record_dialog()
-    recording = wait_for_recording(qtbot, window)
+    with qtbot.waitSignal(
+        window.controller.recording_finished, timeout=WAIT_MS, check_params_cb=lambda s: s.request == running
+    ):
+        window.record_dialog()
+    recording = window.recording
+    assert recording is not None and recording != running
     assert recording.video_path == folder / "talk.mp4" and recording.csv_path == folder / "talk.csv"
+    window.step(1)
+    qtbot.waitUntil(lambda: shown_result(window).frame_index == 6, timeout=WAIT_MS)
     wait_until_recorded(qtbot, window)
-    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(
+        window.controller.recording_finished, timeout=WAIT_MS, check_params_cb=lambda s: s.request == recording
+    ) as finished:
         window.stop_recording()
     assert finished.args[0].error == "" and (folder / "talk.mp4").is_file()
     assert not any(".." in path.name or path.name.startswith(".mp4") for path in folder.iterdir())

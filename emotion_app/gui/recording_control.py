@@ -134,7 +134,8 @@ class RecordingControl(QObject):
 
     @property
     def recording(self) -> RecordingRequest | None:
-        """The recording running (None while one is only being checked)."""
+        """The recording running (None while one is only being checked; the one before
+        while one named to replace it is)."""
         return self._recording
 
     @property
@@ -177,8 +178,9 @@ class RecordingControl(QObject):
     def record_dialog(self, suggestion: Path | None = None) -> None:
         """Record to a file the user names (the dialog offers ``suggestion``, else a new name
         where the last dialog was); a file holds still meanwhile and the recording starts
-        when the dialog closes and its files are checked; a recording running goes on if the
-        dialog is cancelled, or its name refused (a type no video is written as)."""
+        when the dialog closes and its files are checked; a recording running goes on till
+        then, and on if the dialog is cancelled or its name refused (by its name alone, or
+        once checked)."""
         if self._nothing_to_record():
             return
         if suggestion is None:
@@ -202,13 +204,15 @@ class RecordingControl(QObject):
         if named is None:
             play_on()
             return
-        self.stop()
         if self._nothing_to_record():  # the source ended while the dialog was open
+            self.stop()
             play_on()
             return
         # The dialog asked before replacing the name typed ("talk.mp4."), not the one kept.
         video, asked, playing = named, named.name == Path(path).name, self._source_state.played_path
-        # Started before the video plays on, so it begins at the frame on screen.
+        # Started before the video plays on, so it begins at the frame on screen. A recording
+        # running is not stopped here but by the start (see _begin_recording): stopped before a
+        # refusal, its "Saved" notice, coming after, took the refusal's place in the banner.
         self._record_when_checked(lambda: _recording_to(video, playing, asked), video.parent, then=play_on)
 
     def _named_video(self, typed: str) -> Path | None:
@@ -352,7 +356,7 @@ class RecordingControl(QObject):
 
     def _on_recording_checked(self, answer: CheckedRecording | _Refusal) -> None:
         if isinstance(answer, _Refusal):
-            self._record_action.setChecked(False)
+            self._record_action.setChecked(self._recording is not None)  # one running goes on
             if answer.folder is not None:
                 self._refuse_folder(answer.folder, answer.message)
             else:
@@ -362,7 +366,7 @@ class RecordingControl(QObject):
         self._settle_recording_check()
 
     def _on_recording_unanswered(self, folder: Path) -> None:
-        self._record_action.setChecked(False)
+        self._record_action.setChecked(self._recording is not None)
         self._notices.show_message(
             f"Recording refused: {folder} did not answer within {self._recording_check.timeout_s:g} s (a network "
             "share whose server has gone?); nothing was recorded.",
@@ -377,6 +381,7 @@ class RecordingControl(QObject):
             then()
 
     def _begin_recording(self, request: RecordingRequest) -> None:
+        # The inference thread ends a recording running before it begins this one.
         state = self._source_state
         # A slide show's picture on screen as it plays: its frame was labelled before the
         # recording began, and would be missing from it (a picture is one frame of 2 s).
@@ -433,9 +438,10 @@ class RecordingControl(QObject):
 
     def _on_recording_finished(self, summary: RecordingSummary) -> None:
         if (summary.error or summary.ended_by) and self._recording == summary.request:
-            # It ended by itself: the Record button and the REC indicator say so.
+            # It ended by itself: the Record button and the REC indicator say so (the button
+            # stays checked while one named to replace it is checked).
             self._recording = None
-            self._record_action.setChecked(False)
+            self._record_action.setChecked(self._recording_check.pending)
             self.refresh_indicator()
         if summary.error:
             self._notices.show_message(f"Recording stopped: {summary.error}", "error")
