@@ -570,6 +570,9 @@ def test_start_recording_reads_a_name_as_record_to_does(
         assert window.notice_banner.text() == f"Recording refused: {typed} {why}"
         assert window.notice_banner.level == "error" and window.notice_banner.button("Record to…") is not None
         assert not window.recordings.busy and not window.record_action.isChecked()
+    # The empty name is named: was "Recording refused:  names a folder", two spaces.
+    assert window.start_recording("") is None
+    assert window.notice_banner.text() == 'Recording refused: "" names a folder, not a file to record to'
     assert list(folder.iterdir()) == [] and not (folder / "clips.mp4").exists()
     # Its trailing dot dropped, "talk." records to talk.mp4, as the API has it: a talk.mp4
     # there is replaced (no dialog asked about another name).

@@ -510,7 +510,8 @@ def _typed_video(typed: str) -> Path | tuple[str, Path]:
     folder's name ("clips/", which a Path reads as clips), or a type alone (".mp4", which
     would record to the hidden .mp4.mp4). Asks no disk."""
     if names_no_file(typed):  # "", ".", "..", "clips/": as analyze --output's and a snapshot's
-        return f"Recording refused: {typed} names a folder, not a file to record to", _new_recording_name(Path(typed))
+        shown = typed or '""'  # start_recording(""): not "refused:  names a folder", two spaces
+        return f"Recording refused: {shown} names a folder, not a file to record to", _new_recording_name(Path(typed))
     last = Path(typed).name
     nameless = no_name_problem(last)  # ".mp4", "..mp4", ".AVI.": as analyze --output's
     if nameless:
