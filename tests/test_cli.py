@@ -482,6 +482,27 @@ def test_an_output_ending_in_dot_dot_names_a_folder(tmp_path: Path, capsys: pyte
     assert capsys.readouterr().err.endswith(f"argument --output/-o: {given} names a folder; give the file's name\n")
 
 
+@pytest.mark.parametrize(
+    ("name", "told"),
+    [
+        # Each was written, a hidden file of no name, where --output .mp4 is refused.
+        (".csv", "has no name before .csv"),
+        (".CSV.", "has no name before .CSV"),
+        ("..csv", "has no name before ..csv"),
+        (".mp4", "has no name before .mp4"),
+        ("...", "has no name"),
+    ],
+)
+def test_a_csv_of_no_name_is_refused_as_an_output_of_no_name_is(
+    tmp_path: Path, random_weights: Path, capsys: pytest.CaptureFixture[str], name: str, told: str
+) -> None:
+    video = write_astronaut_video(tmp_path / "clip.avi", num_frames=3, motion="static")
+    csv_path = tmp_path / "out" / name
+    assert main(["analyze", str(video.path), "--csv", str(csv_path), "--weights", str(random_weights)]) == 2
+    assert capsys.readouterr().err == f"error: --csv {csv_path} {told}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["clip.avi"]
+
+
 def _run_module(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """The real ``python -m emotion_app`` process, as a user runs it, and the modules it imported."""
     done = subprocess.run(

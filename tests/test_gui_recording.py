@@ -488,6 +488,7 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
         f"{folder}{os.sep}.mp4": ("has no name before .mp4", folder),
         f"{folder}{os.sep}.AVI.": ("has no name before .AVI", folder),
         f"{folder}{os.sep}..mp4": ("has no name before ..mp4", folder),  # not a hidden "..mp4"
+        f"{folder}{os.sep}.csv": ("has no name before .csv", folder),  # not a hidden .csv.mp4
         f"{folder / 'clips'}{os.sep}": ("names a folder, not a file to record to", folder / "clips"),
         f"{folder / 'new'}{os.sep}": ("names a folder, not a file to record to", folder / "new"),
         # Offered in the folder meant, not in ".../clips/..": the folder's path tidied.

@@ -254,9 +254,10 @@ def analyze(args: argparse.Namespace, guard: SignalGuard | None = None) -> int:
             # Not made into a file or folder named "-": that is no one's meaning of it.
             kind = "folder" if option == "--report" else "file"
             raise CommandError(f"{option} -: analyze writes files, not to standard output; give {option} a {kind} name")
-    nameless = no_name_problem(args.output.name) if args.output is not None else ""
-    if nameless:  # before the input is opened, and its "is one picture" for a "..png"
-        raise CommandError(f"--output {args.output} {nameless}")
+    for option, path in (("--csv", args.csv), ("--output", args.output)):
+        nameless = no_name_problem(path.name) if path is not None else ""
+        if nameless:  # before the input is opened, and its "is one picture" for a "..png"
+            raise CommandError(f"{option} {path} {nameless}")
     outputs = [(name, path) for name, path in (("--csv", args.csv), ("--output", args.output)) if path is not None]
     if args.report:
         try:

@@ -812,16 +812,21 @@ def _either(suffixes: frozenset[str]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+# The types of the files the app writes: one of them alone is no file's name.
+_OUTPUT_TYPES = VIDEO_SUFFIXES | FOLDER_SUFFIXES | {".csv"}
+
+
 def no_name_problem(name: str) -> str:
     """Why the file name ``name`` (the last part of a path) is no name of its own, its
     trailing dots dropped ("" for none), worded to follow the path: "has no name before
-    .mp4" for a video or picture type alone after any dots (".mp4", "..mp4", ".AVI."), which
-    would write a hidden file of no name, "has no name" for dots alone. A dotfile's name
-    (".talk.mp4") has one. The window's Record to… and ``analyze --output`` refuse so."""
+    .mp4" for a video, picture or CSV type alone after any dots (".mp4", "..mp4", ".AVI.",
+    ".csv"), which would write a hidden file of no name, "has no name" for dots alone. A
+    dotfile's name (".talk.mp4") has one. The window's Record to… and snapshots, and
+    ``analyze --output`` and ``--csv`` refuse so."""
     kept = name.rstrip(".")
     if not kept:
         return "has no name"
-    if kept.startswith(".") and "." + kept.lstrip(".").lower() in VIDEO_SUFFIXES | FOLDER_SUFFIXES:
+    if kept.startswith(".") and "." + kept.lstrip(".").lower() in _OUTPUT_TYPES:
         return f"has no name before {kept}"
     return ""
 
