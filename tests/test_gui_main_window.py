@@ -313,6 +313,37 @@ def test_a_snapshot_named_as_a_folder_raises_oserror_as_its_docstring_says(
     assert save_snapshot(result, f"shots{os.sep}x") == Path("shots", "x.png")  # and a name still saves
 
 
+def test_a_snapshot_name_is_read_as_record_to_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Was: "photo." saved photo..png, "x.png." x.png..png, and ".png" a hidden .png (".jpg"
+    # a hidden .jpg.png), where Record to… drops trailing dots and refuses a type alone.
+    from emotion_app.gui.snapshot import save_snapshot
+
+    monkeypatch.chdir(tmp_path)  # the relative names are in it
+    picture = np.full((120, 160, 3), 128, np.uint8)
+    result = InferenceResult(1, 0, picture, picture, picture, (), SIX_LABELS, 0.0, 0.0, 0.0)
+    refused: dict[str | Path, str] = {
+        ".png": ".png",
+        "..png": "..png",
+        ".PNG.": ".PNG",
+        ".jpg": ".jpg",
+        Path("shots", ".png"): ".png",
+    }
+    for given, kind in refused.items():
+        with pytest.raises(OSError) as raised:
+            save_snapshot(result, given)
+        assert str(raised.value) == f"Snapshot refused: {given} has no name before {kind}"
+    assert list(tmp_path.iterdir()) == []
+    saved = {given: save_snapshot(result, given) for given in ("photo.", "x.png.", "y.jpg..", "z.PNG.")}
+    assert saved == {
+        "photo.": Path("photo.png"),
+        "x.png.": Path("x.png"),
+        "y.jpg..": Path("y.png"),
+        "z.PNG.": Path("z.PNG"),
+    }
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["photo.png", "x.png", "y.png", "z.PNG"]
+    assert all(cv2.imread(str(path)) is not None for path in saved.values())
+
+
 def test_recording_writes_an_annotated_video_and_the_per_face_csv(
     qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path
 ) -> None:

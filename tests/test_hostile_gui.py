@@ -6,6 +6,7 @@ test may mount one) a real small file system."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from functools import partial
 from pathlib import Path
@@ -294,7 +295,9 @@ def test_a_snapshot_aimed_at_a_shown_jpeg_is_refused_not_written_beside_it(
     assert {path: fingerprint(path) for path in folder.iterdir()} == before
 
 
-@pytest.mark.parametrize("typed", ["photo.jpg", "photo"])
+# "photo." and "photo.png." (trailing dots dropped, as Record to… drops them) saved
+# photo..png and photo.png..png.
+@pytest.mark.parametrize("typed", ["photo.jpg", "photo", "photo.", "photo.png.", "photo.jpg."])
 def test_a_snapshot_as_keeps_the_png_the_dialog_never_asked_about(
     typed: str,
     qtbot: QtBot,
@@ -319,6 +322,31 @@ def test_a_snapshot_as_keeps_the_png_the_dialog_never_asked_about(
     )
     assert kept.read_bytes() == b"someone's picture"
     assert cv2.imread(str(written)) is not None
+
+
+def test_a_snapshot_as_of_a_type_alone_or_a_folder_is_refused_at_once(
+    qtbot: QtBot, make_window: WindowFactory, gui_video: VideoTruth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Was: ".png" saved a hidden .png of no name, "..png" and ".PNG." hidden ones too, and
+    # ".jpg" a hidden .jpg.png; Record to… refuses a type alone so.
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    window = make_window(video=gui_video.path)
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    refused = {
+        f"{folder}{os.sep}.png": "has no name before .png",
+        f"{folder}{os.sep}..png": "has no name before ..png",
+        f"{folder}{os.sep}.PNG.": "has no name before .PNG",
+        f"{folder}{os.sep}.jpg": "has no name before .jpg",
+        f"{folder}{os.sep}shots{os.sep}": "names a folder, not a file to save to",
+    }
+    for typed, why in refused.items():
+        monkeypatch.setattr(window, "ask_save_path", lambda *_args, typed=typed: typed)
+        window.snapshot_dialog()
+        # At once, in one line: nothing is queued for the writing thread.
+        assert window.notice_banner.text() == f"Snapshot refused: {typed} {why}"
+        assert window.notice_banner.level == "error"
+    assert window.snapshots.unsaved() == [] and list(folder.iterdir()) == []
 
 
 def test_a_snapshot_as_with_no_numbered_name_left_is_refused_not_raised(

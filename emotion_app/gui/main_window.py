@@ -1120,7 +1120,7 @@ class MainWindow(QMainWindow):
         with self.player.paused_for_dialog():
             path = self.ask_save_path("Save snapshot", str(suggestion), "PNG image (*.png)")
         if path:  # checked on the writing thread: never over the image being shown
-            self.snapshots.save(result, Path(path), self.source_state.played_path)
+            self.snapshots.save(result, path, self.source_state.played_path)
 
     def start_recording(self, video_path: str | Path, csv_path: str | Path | None = None) -> RecordingRequest | None:
         """See :meth:`RecordingControl.start`."""

@@ -29,6 +29,7 @@ from emotion_app.io.atomic import (
 )
 from emotion_app.io.output_folder import free_name, output_folder_problem, unique_output_path
 from emotion_app.io.unfinished import Tidied, tidy_stopped_once
+from emotion_app.io.video import no_name_problem
 
 from .annotation import saved_or_shown
 from .messages import InferenceResult
@@ -57,6 +58,23 @@ def snapshot_file(path: Path) -> Path:
     return path if path.suffix.lower() == ".png" else path.with_suffix(".png")
 
 
+def snapshot_name(typed: str | Path) -> Path:
+    """The name a snapshot asked for as ``typed`` is taken as, before :func:`snapshot_file`
+    gives it its .png: read as Record to… reads a name, its trailing dots dropped ("photo."
+    and "x.png." are photo and x.png, not photo..png and x.png..png). OSError, in a line,
+    where the name alone refuses it: a folder's ("", ".", "..", "shots/") or a type alone
+    (".png", "..png": a hidden file of no name). Asks no disk."""
+    text = str(typed)  # a str as given: Path("shots/") drops what names a folder
+    if names_no_file(text):
+        # Not the bare ValueError of Path(".").with_suffix(), nor a file "...png" for "..".
+        raise OSError(f"Snapshot refused: {text or chr(34) * 2} names a folder, not a file to save to")
+    last = Path(text).name
+    nameless = no_name_problem(last)
+    if nameless:
+        raise OSError(f"Snapshot refused: {text} {nameless}")
+    return Path(text).with_name(last.rstrip("."))
+
+
 def snapshot_path(path: Path) -> Path:
     """:func:`snapshot_file` of ``path``, its folder created."""
     path = snapshot_file(path)
@@ -65,12 +83,10 @@ def snapshot_path(path: Path) -> Path:
 
 
 def save_snapshot(result: InferenceResult, path: str | Path) -> Path:
-    """Write the annotated frame as PNG now; raises OSError naming the path on failure, and
-    for a path that names a folder ("", ".", "..", "shots/"), which no file can be saved as."""
-    if names_no_file(str(path)):
-        # Not the bare ValueError of Path(".").with_suffix(), nor a file "...png" for "..".
-        raise OSError(f"Snapshot refused: {str(path) or chr(34) * 2} names a folder, not a file to save to")
-    path = snapshot_file(Path(path))
+    """Write the annotated frame as PNG now, at ``path`` read as :func:`snapshot_name` reads
+    it (a file there replaced); raises OSError naming the path on failure, and for a name
+    refused by itself (a folder's, a type alone)."""
+    path = snapshot_file(snapshot_name(path))
     _check_target(path)  # before its folder is made: a file in the way is named, not mkdir's errno
     path = snapshot_path(path)
     _write_png(result, path)
@@ -245,13 +261,19 @@ class SnapshotSaver(QObject):
         self._not_answering_check.setInterval(NOT_ANSWERING_CHECK_MS)
         self._not_answering_check.timeout.connect(self._tell_not_answering)
 
-    def save(self, result: InferenceResult, path: Path, playing: Path | None = None) -> None:
-        """Save to ``path`` (:func:`snapshot_file`, its folder made); returns at once. A
-        path that is the file ``playing`` (or one of the folder's), after links, or cannot
-        be written, is refused (``failed``); checked on the writing thread too. Where the
-        PNG's name is not the one asked for, a file of that name is kept and the snapshot
-        numbered (``photo-2.png``)."""
-        asked = Path(path)
+    def save(self, result: InferenceResult, path: str | Path, playing: Path | None = None) -> None:
+        """Save to ``path`` as the dialog gave it (:func:`snapshot_name`, then
+        :func:`snapshot_file`, its folder made); returns at once. A name refused by itself
+        (a folder's, a type alone) is refused at once (``failed``); a path that is the file
+        ``playing`` (or one of the folder's), after links, or cannot be written, is refused
+        too, checked on the writing thread. Where the PNG's name is not the one asked for
+        (``photo.jpg``, ``photo.``), a file of that name is kept and the snapshot numbered
+        (``photo-2.png``)."""
+        try:
+            asked = snapshot_name(path)
+        except OSError as exc:
+            self.failed.emit(str(exc))
+            return
         file = snapshot_file(asked)
 
         def write(lane: _Lane) -> _News:
@@ -264,9 +286,9 @@ class SnapshotSaver(QObject):
             except OutputError as exc:
                 return "failed", (f"Snapshot refused: {exc}",)
             target = file
-            if file != asked:
-                # The dialog asked before replacing the name chosen ("photo.jpg", "photo"),
-                # never about the PNG written instead.
+            if file != Path(path):
+                # The dialog asked before replacing the name chosen ("photo.jpg", "photo",
+                # "photo.png."), never about the PNG written instead.
                 try:
                     with _asking_disk(lane):
                         target = free_name(file)
