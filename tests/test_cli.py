@@ -460,6 +460,8 @@ VIDEO_TYPES = ".avi, .m4v, .mkv, .mov or .mp4"
         # Was "unsupported output type; use ... or .mp4", its end said nowhere.
         ("talk.mp4.", f"{{output}}: unsupported output type (its name ends in a dot); use {VIDEO_TYPES}"),
         ("talk.", f"{{output}}: unsupported output type (its name ends in a dot); use {VIDEO_TYPES}"),
+        # Was "talk.mp4 : unsupported output type; use ... or .mp4", the space unseen.
+        ("talk.mp4 ", f"{{output}}: unsupported output type (its name ends in a space); use {VIDEO_TYPES}"),
     ],
 )
 def test_an_output_of_no_name_or_ending_in_a_dot_is_told_so(

@@ -845,8 +845,9 @@ def video_name_problem(path: Path, name: str = "", one_picture: bool = False, sh
         return f"{said} {nameless}"
     if path.suffix.lower() not in VIDEO_SUFFIXES:
         # "talk.mp4." reads as an MP4 at a glance: its dot is said, or the list of types
-        # below (.mp4 among them) would not tell what is wrong with it.
-        dot = " (its name ends in a dot)" if path.name.endswith(".") else ""
+        # below (.mp4 among them) would not tell what is wrong with it; a space too, unseen.
+        last = path.name[-1:]
+        dot = " (its name ends in a dot)" if last == "." else " (its name ends in a space)" if last.isspace() else ""
         # Each picture type named where one would do: a GIF is an image to its user, and
         # OpenCV writes none. Not for a recording or a video's frames, which refuse them.
         pictures = f" for a video, or {_either(IMAGE_SUFFIXES)} for one picture" if one_picture else ""
