@@ -1180,12 +1180,14 @@ def test_a_paused_slide_show_recorded_then_played_on_holds_the_picture_it_plays_
     assert rec_s == 4
 
 
-def test_a_slide_show_recorded_as_its_next_picture_is_on_its_way_holds_both(
-    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+@pytest.mark.parametrize("newest_on_their_way", [1, 2], ids=["one-on-its-way", "two-on-their-way"])
+def test_a_slide_show_recorded_as_pictures_are_on_their_way_holds_them_all(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, newest_on_their_way: int
 ) -> None:
     # Was: the recording began (on the GUI thread) with the picture on screen while the next
     # was labelled already, on its way to the window: the file went without it, while REC
-    # counted it once shown (8 s for a file of 6).
+    # counted it once shown (8 s for a file of 6). Then, with the window held busy for two
+    # pictures (the gate's two), only the newest was recorded: pictures [0, 2, 3].
     window = make_window()
     assert use_output_folder(qtbot, window, tmp_path / "out")
     window.open_video(_four_picture_show(tmp_path))
@@ -1196,38 +1198,11 @@ def test_a_slide_show_recorded_as_its_next_picture_is_on_its_way_holds_both(
     window.recordings._recording_check._reported.connect(lambda *_: answered.set(), Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
     assert shown_result(window).frame_index == 0
     assert window.start_recording(tmp_path / "out" / "show.avi") is not None
-    # This thread busy from before the check's answer is taken till the next picture is
-    # labelled: the recording begins on picture 0, picture 1 on its way.
+    # This thread busy from before the check's answer is taken till the picture
+    # ``newest_on_their_way`` is labelled: the recording begins on picture 0, the pictures
+    # up to that one on their way.
     busy_until(answered.is_set)
-    busy_until(lambda: worker._newest is not None and worker._newest.frame_index == 1)
-    with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
-        wait_for_recording(qtbot, window)
-        rec_s = _rec_seconds_at_the_last_picture(qtbot, window)
-    seconds, pictures = _recorded(finished.args[0].request.video_path)
-    assert pictures == [0, 1, 2, 3]
-    assert seconds == pytest.approx(8.0) and rec_s == 8
-
-
-def test_a_slide_show_recorded_as_two_pictures_are_on_their_way_holds_them_all(
-    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
-) -> None:
-    # Was: the window held busy for two pictures as the recording began on picture 0, both
-    # labelled before it and on their way to the window: only the newest was recorded, the
-    # file going without picture 1 (pictures [0, 2, 3]) while REC counted it once shown.
-    window = make_window()
-    assert use_output_folder(qtbot, window, tmp_path / "out")
-    window.open_video(_four_picture_show(tmp_path))
-    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
-    worker = window.controller.inference
-    answered = threading.Event()  # the recording's files checked: the answer is on its way here
-    # PyQt6's stubs leave out connect's second argument, the connection type: hence the ignore.
-    window.recordings._recording_check._reported.connect(lambda *_: answered.set(), Qt.ConnectionType.DirectConnection)  # type: ignore[call-arg]
-    assert shown_result(window).frame_index == 0
-    assert window.start_recording(tmp_path / "out" / "show.avi") is not None
-    # This thread busy from before the check's answer is taken till picture 2 is labelled:
-    # the recording begins on picture 0, pictures 1 and 2 both on their way (the gate's two).
-    busy_until(answered.is_set)
-    busy_until(lambda: worker._newest is not None and worker._newest.frame_index == 2)
+    busy_until(lambda: worker._newest is not None and worker._newest.frame_index == newest_on_their_way)
     with qtbot.waitSignal(window.controller.recording_finished, timeout=WAIT_MS) as finished:
         wait_for_recording(qtbot, window)
         rec_s = _rec_seconds_at_the_last_picture(qtbot, window)
