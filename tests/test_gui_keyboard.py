@@ -496,7 +496,8 @@ def test_the_timeline_floats_docks_back_and_moves_to_a_side_by_the_keys(
     _dock_by_the_menu(qtbot, window, Qt.Key.Key_L)
     assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.LeftDockWidgetArea and not panel.isFloating()
     assert sides["left"].isChecked() and not floating.isChecked()
-    # Remembered at a clean close: docked at the left; floating, where it floats.
+    # Remembered at a clean close: docked at the left; floating, where it floats and the
+    # side it docks back at.
     window.close()
     assert AppSettings.at_path(settings_path).timeline_place == "left"
     again = make_window(size=(700, 500))
@@ -513,7 +514,8 @@ def test_the_timeline_floats_docks_back_and_moves_to_a_side_by_the_keys(
     assert stored.timeline_place == "floating" and stored.timeline_geometry is not None
     last = make_window(size=(700, 500))
     assert last.timeline_panel.isFloating() and last.timeline_panel.geometry() == floated_at
-    assert last.timeline_floating_action.isChecked() and last.timeline_side_actions["bottom"].isChecked()
+    # Floated from the left, it docks back there: so the menu ticks.
+    assert last.timeline_floating_action.isChecked() and last.timeline_side_actions["left"].isChecked()
     # F1 names the letters pressed above: the sides have no key of their own to list.
     assert "Dock the timeline at puts the session timeline at a side of the window: Alt+V, A, then B, L, R or T" in (
         last.shortcuts_text()

@@ -681,7 +681,7 @@ def test_where_the_panel_was_docked_is_remembered(
     assert floating.timeline_panel.isFloating() and floating.timeline_panel.isVisible()
     floating.timeline_panel.setFloating(False)  # docked back: where it last was
     floating.close()
-    assert AppSettings.at_path(settings_path).timeline_place in ("bottom", "left")
+    assert AppSettings.at_path(settings_path).timeline_place == "left"
     # A stored value edited by hand or by another version: the bottom, without a crash.
     for bad in ("sideways", 7, ["left", "right"], ""):
         store = QSettings(str(settings_path), QSettings.Format.IniFormat)
@@ -692,6 +692,60 @@ def test_where_the_panel_was_docked_is_remembered(
         assert window.dockWidgetArea(window.timeline_panel) == Qt.DockWidgetArea.BottomDockWidgetArea, bad
         assert not window.timeline_panel.isFloating(), bad
         window.close()
+
+
+@pytest.mark.parametrize("side", ["left", "right", "top"])
+def test_a_panel_saved_floating_docks_back_at_the_side_it_floated_from(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, side: str
+) -> None:
+    # Was: only "floating" was stored; at the next start the panel floated docked at the
+    # bottom underneath: the View menu ticked the bottom, and docked back it went there.
+    window = make_window()
+    window.timeline_side_actions[side].trigger()  # View > Dock the timeline at
+    window.timeline_floating_action.trigger()  # View > Timeline in its own window
+    assert window.timeline_panel.isFloating()
+    window.close()
+    again = make_window()
+    panel = again.timeline_panel
+    assert panel.isFloating() and panel.isVisible()
+    assert again.timeline_floating_action.isChecked() and again.timeline_side_actions[side].isChecked()
+    again.timeline_floating_action.trigger()  # docked back
+    assert not panel.isFloating() and again.dockWidgetArea(panel) == _AREAS[side]
+    assert again.timeline_side_actions[side].isChecked()
+
+
+def test_a_floating_panel_of_a_file_without_its_side_or_with_a_bad_one_docks_back_at_the_bottom(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A file of before the side was stored: "floating" alone, which starts as it did.
+    _store(settings_path, {"window/timeline_place": "floating"})
+    with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+        window = make_window()
+    panel = window.timeline_panel
+    assert panel.isFloating() and window.timeline_side_actions["bottom"].isChecked()
+    assert not caplog.records
+    window.close()
+    # One edited by hand or by another version: said once, and the bottom.
+    for bad in ("sideways", "floating", 7, ["left", "right"], ""):
+        caplog.clear()
+        _store(settings_path, {"window/timeline_place": "floating", "window/timeline_side": bad})
+        with caplog.at_level(logging.WARNING, logger="emotion_app.gui.settings"):
+            window = make_window()
+        panel = window.timeline_panel
+        assert panel.isFloating() and window.timeline_side_actions["bottom"].isChecked(), bad
+        warnings = [record.getMessage() for record in caplog.records if "timeline_side" in record.getMessage()]
+        assert len(warnings) == 1 and "ignoring" in warnings[0], (bad, warnings)
+        window.timeline_floating_action.trigger()
+        assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.BottomDockWidgetArea, bad
+        window.close()
+
+
+_AREAS = {
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
 
 
 # A floating timeline's place and size, as a drag and a resize of its own window leave them.

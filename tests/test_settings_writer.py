@@ -43,6 +43,7 @@ def change_everything(settings: AppSettings, tmp_path: Path) -> None:
     settings.mirror_files = True
     settings.show_timeline = False
     settings.timeline_place = "right"
+    settings.timeline_side = "left"
     settings.timeline_geometry = QByteArray(b"\x03\x04panel")
     settings.timeline_width = 260
     settings.timeline_height = 310
@@ -65,6 +66,7 @@ def read_everything(settings: AppSettings) -> dict[str, object]:
         "mirror": (settings.mirror_cameras, settings.mirror_files),
         "show_timeline": settings.show_timeline,
         "timeline_place": settings.timeline_place,
+        "timeline_side": settings.timeline_side,
         "timeline_geometry": (settings.timeline_geometry or QByteArray()).data(),
         "timeline_size": (settings.timeline_width, settings.timeline_height),
         "geometry": (settings.window_geometry or QByteArray()).data(),
@@ -87,6 +89,7 @@ def expected(tmp_path: Path) -> dict[str, object]:
         "mirror": (False, True),
         "show_timeline": False,
         "timeline_place": "right",
+        "timeline_side": "left",
         "timeline_geometry": b"\x03\x04panel",
         "timeline_size": (260, 310),
         "geometry": b"\x01\x02geometry",
@@ -212,6 +215,7 @@ def store_as_read(settings: AppSettings) -> None:
     settings.mirror_files = settings.mirror_files
     settings.show_timeline = settings.show_timeline
     settings.timeline_place = settings.timeline_place
+    settings.timeline_side = settings.timeline_side
     if settings.timeline_geometry is not None:
         settings.timeline_geometry = settings.timeline_geometry
     if settings.window_geometry is not None:

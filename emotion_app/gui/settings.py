@@ -493,6 +493,17 @@ class AppSettings:
         self._set(setting.TIMELINE_PLACE, setting.TIMELINE_PLACE.parse(value, self._folder))
 
     @property
+    def timeline_side(self) -> str:
+        """The side the timeline panel docks back at while :attr:`timeline_place` is
+        "floating", one of :data:`~.settings_values.TIMELINE_SIDES`; "bottom" for none
+        stored (a file of before it) or anything else."""
+        return self._read(setting.TIMELINE_SIDE)
+
+    @timeline_side.setter
+    def timeline_side(self, value: str) -> None:
+        self._set(setting.TIMELINE_SIDE, setting.TIMELINE_SIDE.parse(value, self._folder))
+
+    @property
     def timeline_geometry(self) -> QByteArray | None:
         """Where the timeline panel last floated, and its size (``QWidget.saveGeometry``);
         None while it never has."""

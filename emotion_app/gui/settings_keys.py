@@ -16,6 +16,9 @@ WEIGHTS = "model/weights"
 WEIGHTS_DIR = "model/last_weights_dir"
 SHOW_TIMELINE = "window/show_timeline"
 TIMELINE_PLACE = "window/timeline_place"
+# The side the panel is docked at, or docks back at while it floats (the place says only
+# "floating" then); absent from a file of before it, where a floating panel docks at the bottom.
+TIMELINE_SIDE = "window/timeline_side"
 # Where the timeline panel last floated (QWidget.saveGeometry), on whichever screen.
 TIMELINE_GEOMETRY = "window/timeline_geometry"
 # The docked panel's width at a side, and its height at the top or bottom, in pixels.

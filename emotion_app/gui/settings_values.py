@@ -74,14 +74,24 @@ def refused_geometry(raw: object) -> QByteArray:
     raise ValueError("not window geometry Qt restores on these screens")
 
 
+# The sides of the window the timeline panel docks at.
+TIMELINE_SIDES = ("bottom", "left", "right", "top")
 # Where the timeline panel sits: a side of the window it is docked at, or floating on its own.
-TIMELINE_PLACES = ("bottom", "left", "right", "top", "floating")
+TIMELINE_PLACES = (*TIMELINE_SIDES, "floating")
 
 
 def timeline_place(raw: object) -> str:
+    return _one_of(raw, TIMELINE_PLACES)
+
+
+def timeline_side(raw: object) -> str:
+    return _one_of(raw, TIMELINE_SIDES)
+
+
+def _one_of(raw: object, names: tuple[str, ...]) -> str:
     name = raw.strip().lower() if isinstance(raw, str) else ""
-    if name not in TIMELINE_PLACES:
-        raise ValueError(f"not one of {', '.join(TIMELINE_PLACES)}")
+    if name not in names:
+        raise ValueError(f"not one of {', '.join(names)}")
     return name
 
 

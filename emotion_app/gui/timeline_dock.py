@@ -19,7 +19,7 @@ from .float_place import first_float_place
 from .settings import AppSettings
 from .timeline_panel import TimelinePanel
 
-# The sides the timeline panel docks at, by the names settings_values.TIMELINE_PLACES stores.
+# The sides the timeline panel docks at, by the names settings_values.TIMELINE_SIDES stores.
 _DOCK_AREAS = {
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -56,8 +56,11 @@ class TimelineDock(QObject):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._follow_keyboard)
         place = settings.timeline_place
-        window.addDockWidget(_DOCK_AREAS.get(place, Qt.DockWidgetArea.BottomDockWidgetArea), panel)
-        panel.setFloating(place == "floating")
+        floating = place == "floating"
+        # Floating, the place names no side: the one it docks back at is stored beside it.
+        side = settings.timeline_side if floating else place
+        window.addDockWidget(_DOCK_AREAS[side], panel)
+        panel.setFloating(floating)
         self._restore_size()
         panel.setVisible(settings.show_timeline)
         # Only now: the placing above (a float for a moment among it) is no move of the user's.
@@ -286,9 +289,11 @@ class TimelineDock(QObject):
             self._settings.show_timeline = visible
 
     def _remember_place(self) -> None:
-        """Docked at a side (or floating) is where the panel opens next time."""
+        """Docked at a side (or floating, and the side it docks back at) is where the panel
+        opens next time."""
         if not self._closed:
             self._settings.timeline_place = "floating" if self._panel.isFloating() else self.side
+            self._settings.timeline_side = self.side
 
     def _restore_size(self) -> None:
         """The panel as at the last close: floating, where it floated and its size (Qt
