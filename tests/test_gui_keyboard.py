@@ -578,6 +578,39 @@ def test_f6_takes_the_keyboard_to_the_timeline_in_its_own_window_and_back(
     assert "<b>Shift+T</b>&nbsp;&nbsp;</td><td>Timeline in its own window" in shortcuts
 
 
+@pytest.mark.parametrize("how", ["Tab", "mouse"])
+def test_f6_from_the_timeline_goes_back_to_where_the_keyboard_came_into_it_from_last(
+    qtbot: QtBot, make_window: WindowFactory, how: str
+) -> None:
+    # Was: F6 went back to the control an earlier F6 had come from, though the keyboard had
+    # left the panel since (Tab or a click) and come back in from another control.
+    window = make_window(size=(1000, 700))  # the toolbar's lists in reach of Tab
+    panel = window.timeline_panel
+    assert not panel.isFloating() and panel.isVisible()
+    _keyboard_on(qtbot, window, window.steadiness_box)
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(panel.view.hasFocus, timeout=WAIT_MS)
+    if how == "Tab":
+        _press(qtbot, window, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # out, before the panel
+        came_from = QApplication.focusWidget()
+        assert came_from is not None and came_from is not window.steadiness_box
+        assert not panel.isAncestorOf(came_from) and came_from.window() is window
+        _press(qtbot, window, Qt.Key.Key_Tab)  # and in again
+    else:
+        came_from = window.view
+        qtbot.mouseClick(window.view, Qt.MouseButton.LeftButton)
+        assert window.view.hasFocus()
+        qtbot.mouseClick(panel.view, Qt.MouseButton.LeftButton)
+    assert panel.view.hasFocus()
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(came_from.hasFocus, timeout=WAIT_MS)
+    # And F6 to it and back from there: the same control again.
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(panel.view.hasFocus, timeout=WAIT_MS)
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(came_from.hasFocus, timeout=WAIT_MS)
+
+
 def test_the_keyboard_handed_back_from_the_floating_timeline_brings_up_a_minimised_window(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:

@@ -49,8 +49,12 @@ class TimelineDock(QObject):
         # Whether the panel has a place to float at: floated in this run (Qt then floats it
         # there again), or one saved from a run before; else Qt floats it over its dock.
         self._has_float_place = False
-        # Where the keyboard was when F6 took it to the panel, for F6 to take it back to.
+        # The window's control the keyboard came into the panel from last (by F6, Tab or a
+        # click), for F6 to take it back to; the one it was in last outside the panel; and
+        # whether it is in the panel now.
         self._keyboard_left: QWidget | None = None
+        self._keyboard_outside: QWidget | None = None
+        self._keyboard_in_panel = False
         self._keyboard_was_floating = False  # the floating panel had the keyboard last
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -99,7 +103,7 @@ class TimelineDock(QObject):
         either way; the keyboard, where it was on the panel, goes with it. As its float
         button does: floated first, it goes beside the window (_place_first_float)."""
         panel = self._panel
-        keyboard = self._keyboard_on_panel()
+        keyboard, came_from = self._keyboard_on_panel(), (self._keyboard_left, self._keyboard_outside)
         if floating:
             panel.show()  # floated from its place in the dock, as by its float button
             if not panel.isFloating():
@@ -108,43 +112,57 @@ class TimelineDock(QObject):
             if panel.isFloating():
                 panel.setFloating(False)
             panel.show()  # docked first: a hidden panel's window never shows
-        if keyboard is not None:
-            self._keyboard_to_panel(keyboard)
+        self._keyboard_along(keyboard, came_from)
 
     def dock_at(self, side: str) -> None:
         """Dock the panel at ``side`` ("bottom", "left", "right" or "top"), shown, floating
         or not before; the keyboard, where it was on the panel, goes with it."""
         panel, area = self._panel, _DOCK_AREAS[side]
-        keyboard = self._keyboard_on_panel()
+        keyboard, came_from = self._keyboard_on_panel(), (self._keyboard_left, self._keyboard_outside)
         if self._window.dockWidgetArea(panel) != area:
             self._window.addDockWidget(area, panel)  # a floating panel floats on, to dock there
         if panel.isFloating():
             panel.setFloating(False)
         panel.show()  # docked first: a hidden panel's window never shows
+        self._keyboard_along(keyboard, came_from)
+
+    def _keyboard_along(self, keyboard: QWidget | None, came_from: tuple[QWidget | None, QWidget | None]) -> None:
+        """``keyboard``, the panel's control that had it before the panel moved, has it
+        again, and F6 goes back from it where it went before the move (``came_from``: the
+        control it came into the panel from, and the one it was in last outside): the move
+        handed the window's keyboard on for a moment (to the video, as a Tab would), which
+        was no leaving of the panel's."""
         if keyboard is not None:
             self._keyboard_to_panel(keyboard)
+            self._keyboard_left, self._keyboard_outside = came_from
+            self._keyboard_in_panel = True
 
     def keyboard_there_and_back(self) -> None:
         """F6: the keyboard to the panel's rows (shown, and its window brought up where it
-        floats), or, from the panel, back to the window's control it came from (else the
-        video). Tab never reaches a floating panel, nor leaves one."""
-        panel, window = self._panel, self._window
+        floats), or, from the panel, back to the window's control it came into the panel
+        from last, by F6, Tab or a click (else the video). Tab never reaches a floating
+        panel, nor leaves one."""
+        panel = self._panel
         if self._keyboard_on_panel() is not None:
             self._keyboard_back()
             return
         focused = QApplication.focusWidget()
-        # Only a widget made from Python: sip knows when Qt deletes those.
-        kept = focused is not None and sip.ispycreated(focused) and focused.window() is window
-        self._keyboard_left = focused if kept else None
+        self._keyboard_left = focused if focused is not None and self._kept(focused) else None
         panel.show()
         self._keyboard_to_panel(panel.view)
+
+    def _kept(self, control: QWidget) -> bool:
+        """Whether ``control``, the window's, outside the panel, is one to give the keyboard
+        back to: only one made from Python, as sip knows when Qt deletes those."""
+        return sip.ispycreated(control) and control.window() is self._window and not self._on_panel(control)
+
+    def _on_panel(self, control: QWidget) -> bool:
+        return control is self._panel or self._panel.isAncestorOf(control)
 
     def _keyboard_on_panel(self) -> QWidget | None:
         """The control of the panel's that has the keyboard, if one has."""
         focused = QApplication.focusWidget()
-        if focused is not None and (focused is self._panel or self._panel.isAncestorOf(focused)):
-            return focused
-        return None
+        return focused if focused is not None and self._on_panel(focused) else None
 
     def _keyboard_to_panel(self, control: QWidget) -> None:
         """``control`` of the panel's gets the keyboard, in the panel's window where it floats."""
@@ -178,9 +196,20 @@ class TimelineDock(QObject):
     def _follow_keyboard(self, _old: QWidget | None, new: QWidget | None) -> None:
         # None: no window of the app's has it now (the one that had it hidden, another
         # app's chosen); what had it last is what counts.
-        if new is not None and not sip.isdeleted(new):
-            panel = self._panel
-            self._keyboard_was_floating = panel.isFloating() and (new is panel or panel.isAncestorOf(new))
+        if new is None or sip.isdeleted(new):
+            return
+        on_panel = self._on_panel(new)
+        self._keyboard_was_floating = self._panel.isFloating() and on_panel
+        if on_panel:
+            if not self._keyboard_in_panel:
+                # Come in, by F6, Tab or a click: F6 goes back where it came from, not where
+                # an F6 before came from (the keyboard has left the panel since).
+                self._keyboard_left = self._keyboard_outside
+            self._keyboard_in_panel = True
+        elif new.window() is self._window:
+            # Another window's (a dialog, a menu) is none of the panel's comings and goings.
+            self._keyboard_outside = new if self._kept(new) else None
+            self._keyboard_in_panel = False
 
     def _keyboard_back_from_hidden(self, visible: bool) -> None:
         """The floating panel hidden with the keyboard in it (T): the keyboard back to the
