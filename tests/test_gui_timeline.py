@@ -885,6 +885,40 @@ def test_floated_from_the_dock_the_panel_goes_where_it_floated_last_run(
     assert panel.geometry() == FLOAT_AT
 
 
+@pytest.mark.parametrize("how", ["button", "double-click"])
+def test_where_the_panel_floated_last_is_remembered_though_it_was_docked_at_the_close(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, how: str
+) -> None:
+    # Was: where it floated was saved only at a close that found it floating: floated,
+    # moved, docked back and the app quit, it floated next run where a run before had left
+    # it (or, the first time, beside the window), though floated again in the same run it
+    # went where it had last floated.
+    window = make_window()
+    panel = window.timeline_panel
+    panel.setFloating(True)
+    panel.setGeometry(QRect(60, 40, 380, 220))
+    window.close()  # a run that ends floating: where it floats is saved
+    again = make_window()
+    panel = again.timeline_panel
+    panel.setFloating(False)  # docked; floated again, and moved there
+    _float_from_the_dock(qtbot, panel, how)
+    panel.setGeometry(FLOAT_AT)
+    qtbot.waitUntil(lambda: panel.geometry() == FLOAT_AT, timeout=WAIT_MS)
+    again.timeline_floating_action.trigger()  # docked back, as it is at the close
+    assert not panel.isFloating() and panel.isVisible()
+    again.close()
+    assert AppSettings.at_path(settings_path).timeline_place == "bottom"
+    for _ in range(2):  # and a run that never floats it keeps that place for the next
+        last = make_window()
+        panel = last.timeline_panel
+        assert not panel.isFloating()
+        last.close()
+    last = make_window()
+    panel = last.timeline_panel
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == FLOAT_AT
+
+
 def test_floated_from_the_dock_onto_a_screen_gone_since_the_panel_comes_to_one_there_is(
     qtbot: QtBot, make_window: WindowFactory, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

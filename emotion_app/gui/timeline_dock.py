@@ -1,6 +1,6 @@
 """Where the timeline panel sits in the window: the side it docks at or floating, its
-width at a side or height at the top or bottom, where it floated, and whether it shows,
-all as at the last close (remembered in the settings); moved to a side, it takes two
+width at a side or height at the top or bottom, where it floated last, and whether it
+shows, all as at the last close (remembered in the settings); moved to a side, it takes two
 fifths of the window; floated the first time, it goes beside the window (see
 :mod:`float_place`); docked at the top or bottom, the height its view shares with the
 video (which sizes the legend's lines). Keys float it, dock it at a side and take the
@@ -49,6 +49,8 @@ class TimelineDock(QObject):
         # Whether the panel has a place to float at: floated in this run (Qt then floats it
         # there again), or one saved from a run before; else Qt floats it over its dock.
         self._has_float_place = False
+        # Whether it has floated in this run: Qt then keeps where, newer than any place stored.
+        self._floated = settings.timeline_place == "floating"
         # The window's control the keyboard came into the panel from last (by F6, Tab or a
         # click), for F6 to take it back to; the one it was in last outside the panel; and
         # whether it is in the panel now.
@@ -231,18 +233,24 @@ class TimelineDock(QObject):
         self.moved.emit(self._panel.isFloating(), self.side)
 
     def remember_at_close(self) -> None:
-        """Where the floating panel is and its size, or the docked one's width or height,
-        for the next start; from here on nothing is remembered (the window's close hides
-        the panel, which is no choice of the user's)."""
+        """Where the floating panel is and its size, or the docked one's width or height
+        and where it floated last in the run (its next float's place), for the next start;
+        from here on nothing is remembered (the window's close hides the panel, which is no
+        choice of the user's)."""
         self._closed = True
         panel = self._panel
         if panel.isFloating():
             self._settings.timeline_geometry = panel.saveGeometry()
-        elif panel.isVisible():  # hidden, it may never have been laid out: the stored size is kept
+            return
+        if panel.isVisible():  # hidden, it may never have been laid out: the stored size is kept
             if self._at_side():
                 self._settings.timeline_width = panel.width()
             else:
                 self._settings.timeline_height = panel.height()
+        if self._floated:
+            # Docked back since: its float button floats it there in this run, and the next
+            # run's there too (else it went where an older run's close had found it floating).
+            self._settings.timeline_geometry = panel.next_float_place()
 
     def _place_first_float(self, floating: bool) -> None:
         """Floated from the dock with no place floated before (Qt leaves it over its dock,
@@ -255,6 +263,7 @@ class TimelineDock(QObject):
         # X11, Qt floats it grown to its least floating size, so not exactly over its dock.
         first = floating and not self._has_float_place
         self._has_float_place = self._has_float_place or floating
+        self._floated = self._floated or floating
         screen = self._window.screen()
         if not first or dragged or screen is None:
             return

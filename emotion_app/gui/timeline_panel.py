@@ -850,6 +850,20 @@ class TimelinePanel(QDockWidget):
         self.setHidden(hidden)
         return restored
 
+    def next_float_place(self) -> QByteArray:
+        """Where the docked panel's next float without a drag opens (``saveGeometry``), as Qt
+        keeps it in the run (see :meth:`float_next_at`): for the next run's. Only for a panel
+        that has floated in the run, or was given a place by :meth:`float_next_at` (else Qt
+        floats it over its dock, and this says where that is)."""
+        # Qt gives no other way to read it: floated for a moment, hidden, it floats there.
+        hidden = self.isHidden()
+        self.hide()
+        self.setFloating(True)
+        place = self.saveGeometry()
+        self.setFloating(False)
+        self.setHidden(hidden)
+        return place
+
     # ---- data ------------------------------------------------------------------------------
     def set_labels(self, labels: Sequence[str]) -> None:
         """A model with other classes: new rows (times of other classes cannot mix); the
