@@ -31,6 +31,7 @@ from emotion_app.samples import (
     write_astronaut_video,
     write_video,
 )
+from tests.hostile_support import damage_mjpeg_frame
 from tests.module_help import HELP_NOT_WRITTEN
 from tests.slide_show import write_slide_show
 from tests.slow_import import start_held_in_import
@@ -362,6 +363,38 @@ def test_unreadable_input_exits_2_with_a_one_line_reason(
     assert err.startswith("error: ") and str(path) in err
     assert re.search(reason, err)
     assert not csv_path.exists(), "nothing is written for an input that cannot be read"
+
+
+@pytest.mark.parametrize("command", ["analyze", "bench"])
+def test_a_video_whose_first_frame_does_not_decode_is_analysed_from_its_next(
+    tmp_path: Path,
+    random_weights: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    command: str,
+) -> None:
+    # Was: exit 2, "error: damaged.avi: video has no readable frames (empty, corrupt or
+    # unsupported codec)", for a clip whose first frame alone is damaged (a file cut there).
+    truth = write_astronaut_video(tmp_path / "whole.avi", num_frames=10, motion="static")
+    damaged = tmp_path / "damaged.avi"
+    damage_mjpeg_frame(truth.path, 0, damaged)
+    capture = cv2.VideoCapture(str(damaged))
+    assert [capture.read()[0] for _ in range(2)] == [False, True]
+    capture.release()
+    csv_path = tmp_path / "faces.csv"
+    options = ["--csv", str(csv_path)] if command == "analyze" else ["--json"]
+    with caplog.at_level("WARNING"):
+        assert main([command, str(damaged), *options, "--weights", str(random_weights)]) == 0
+    out = capsys.readouterr().out
+    # Told as a frame lost further on is, the lost frame keeping its place.
+    assert f"{damaged}: frame 0 could not be decoded; skipped" in caplog.text
+    if command == "bench":
+        assert json.loads(out.strip().splitlines()[-1])["frames"] == 9
+        return
+    assert f"{damaged}: 9 frames analysed" in out
+    _, rows = read_csv(csv_path)
+    assert {int(row["frame"]) for row in rows} == set(range(1, 10))  # a face on each frame read
+    assert all(float(row["time_s"]) == pytest.approx(int(row["frame"]) / truth.fps) for row in rows)
 
 
 @pytest.mark.parametrize("command", ["analyze", "bench"])

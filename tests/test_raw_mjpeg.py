@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.io import codecs, raw_mjpeg
 from emotion_app.io.raw_mjpeg import GIVE_UP_AFTER_UNDECODABLE, JpegIndex, RawMjpeg
-from emotion_app.io.video import InputError, decode_jpeg_silently, open_input
+from emotion_app.io.video import MAX_UNDECODABLE_RUN, InputError, decode_jpeg_silently, open_input
 from emotion_app.sources import files
 from emotion_app.sources.files import RawMjpegFrameSource
 from emotion_app.sources.frame_source import SourceOpenError
@@ -160,6 +160,37 @@ def test_a_damaged_length_near_a_raw_mjpegs_end_hides_no_jpeg_after_it(tmp_path:
         assert [index.span(frame) for frame in range(20)] == list(itertools.pairwise(starts_of(jpegs)))
     read = [number_of(frame) for _, _, frame in open_input(clip).frames()]
     assert read == [index for index in range(20) if index != damaged]
+
+
+def first_jpegs_damaged(folder: Path, frames: list[np.ndarray], damaged: int) -> Path:
+    """A raw MJPEG of ``frames`` whose first ``damaged`` JPEGs do not decode (their tables'
+    length past what they hold)."""
+    jpegs = jpegs_of(frames)
+    for index in range(damaged):
+        broken = bytearray(jpegs[index])
+        marker = broken.find(b"\xff\xdb")
+        broken[marker + 2 : marker + 4] = b"\xff\xf0"
+        jpegs[index] = bytes(broken)
+        assert decode_jpeg_silently(np.frombuffer(jpegs[index], np.uint8)) is None
+    clip = folder / "damaged_start.mjpeg"
+    clip.write_bytes(b"".join(jpegs))
+    return clip
+
+
+def test_a_raw_mjpeg_whose_first_jpegs_do_not_decode_is_read_from_the_first_that_does(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: refused by analyze ("video has no readable frames") and the app ("Could not read
+    # any frame"), as a file of no frame: only its first JPEG was tried.
+    clip = first_jpegs_damaged(tmp_path, numbered(20), 2)
+    with caplog.at_level("WARNING"):
+        read = [(index, number_of(frame)) for index, _, frame in open_input(clip).frames()]
+    assert read == [(index, index) for index in range(2, 20)]
+    assert "frames 0-1 could not be decoded; skipped" in caplog.text
+    # None of the JPEGs within a damaged stretch's length decodes: refused in one line.
+    none_read = first_jpegs_damaged(tmp_path, numbered_frames(MAX_UNDECODABLE_RUN + 5), MAX_UNDECODABLE_RUN)
+    with pytest.raises(InputError, match="damaged_start.mjpeg: video has no readable frames"):
+        open_input(none_read)
 
 
 def test_a_damaged_length_in_a_growing_raw_mjpegs_last_jpeg_hides_no_jpeg_written_after_it(tmp_path: Path) -> None:

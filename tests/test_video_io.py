@@ -21,7 +21,15 @@ import numpy as np
 import pytest
 
 from emotion_app.io.csv_export import FaceCsvWriter
-from emotion_app.io.video import AnnotatedVideoWriter, InputError, OutputError, frame_span, letterbox, open_input
+from emotion_app.io.video import (
+    MAX_UNDECODABLE_RUN,
+    AnnotatedVideoWriter,
+    InputError,
+    OutputError,
+    frame_span,
+    letterbox,
+    open_input,
+)
 from emotion_app.results import FaceResult
 from emotion_app.samples import SIX_LABELS, VideoTruth, astronaut_bgr, background, read_video, write_video
 from emotion_app.spreadsheet import spreadsheet_text
@@ -656,6 +664,67 @@ def test_frames_after_a_group_of_pictures_that_does_not_decode_keep_their_places
     assert lost == list(range(lost[0], lost[-1] + 1)) and lost[-1] < 39
     assert f"{frame_span(lost[0], lost[-1] + 1)} could not be decoded; skipped" in caplog.text
     assert frames[-1][0] == 39 == bar_number(frames[-1][2])
+
+
+def damaged_start(folder: Path, frames: int, damaged: int) -> Path:
+    """``frames`` numbered frames (10 fps MJPG AVI) whose first ``damaged`` JPEGs do not decode."""
+    path = write_video(folder / "damaged_start.avi", numbered_frames(frames))
+    for frame in reversed(range(damaged)):  # from the last: a damaged JPEG's start is found no more
+        damage_mjpeg_frame(path, frame, path)
+    return path
+
+
+def test_a_video_whose_first_frames_do_not_decode_is_read_from_the_first_that_does(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: refused, "video has no readable frames (empty, corrupt or unsupported codec)", as
+    # a file of no frame is: only its first read was tried, and it failed.
+    damaged = damaged_start(tmp_path, 40, 2)
+    assert [ok for ok, _ in reads(damaged)][:3] == [False, False, True]
+    with caplog.at_level("WARNING"):
+        media = open_input(damaged)
+        frames = list(media.frames())
+    assert (media.kind, media.frame_count) == ("video", 40)
+    # The lost frames keep their places, as a damaged stretch's further on do.
+    assert [index for index, _, _ in frames] == list(range(2, 40))
+    for index, time_s, frame in frames:
+        assert time_s is not None and round(time_s * 10) == index == bar_number(frame), (index, time_s)
+    assert "frames 0-1 could not be decoded; skipped" in caplog.text
+    assert "could be decoded (truncated or damaged)" not in caplog.text
+    assert media.first_times(3) == pytest.approx([0.2, 0.3, 0.4])  # the annotated video's rate, from them
+
+
+def test_a_video_whose_first_group_of_pictures_does_not_decode_places_its_frames_by_their_times(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # MPEG-2's decoder drops the B-frames that depend on a damaged first picture without a
+    # read of their own failing: fewer reads fail than frames are lost, and the frames'
+    # times tell their places.
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(40))
+    damaged = damaged_at_group(video, 0, tmp_path / "damaged.mp4", cut=False)
+    read_ok = [ok for ok, _ in reads(damaged)]
+    failed = read_ok.index(True)
+    assert failed > 0
+    with caplog.at_level("WARNING"):
+        frames = list(open_input(damaged).frames())
+    first = frames[0][0]
+    assert first > failed
+    for index, time_s, frame in frames:
+        assert time_s is not None and round(time_s * MPEG2_FPS) == index == bar_number(frame), (index, time_s)
+    assert [index for index, _, _ in frames] == list(range(first, 40))
+    assert f"{frame_span(0, first)} could not be decoded; skipped" in caplog.text
+
+
+def test_a_video_whose_frames_do_not_decode_for_longer_than_a_damaged_stretch_is_refused(tmp_path: Path) -> None:
+    # The reads at its start are as many as a damaged stretch's further on: a file of
+    # garbage that opens is refused once they fail, not read on to its end. The frame
+    # after them is not looked for; one within them is.
+    readable = damaged_start(tmp_path, MAX_UNDECODABLE_RUN + 10, MAX_UNDECODABLE_RUN - 1)
+    assert next(open_input(readable).frames())[0] == MAX_UNDECODABLE_RUN - 1
+    refused = damaged_start(tmp_path, MAX_UNDECODABLE_RUN + 10, MAX_UNDECODABLE_RUN)
+    assert [ok for ok, _ in reads(refused)].index(True) == MAX_UNDECODABLE_RUN
+    with pytest.raises(InputError, match=r"damaged_start\.avi: video has no readable frames \(empty, corrupt"):
+        open_input(refused)
 
 
 def test_a_video_cut_short_says_how_much_of_it_was_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -117,6 +117,28 @@ class UnplacedReads:
             self.count = 0  # no frame of theirs was lost, or none that the times show
         return lost
 
+    def place_first(self, time_s: float | None, period_s: float | None, announced: int) -> int:
+        """The frames lost before the first frame read from a stream's start (a damaged
+        start: a file cut there, its first frames' data lost), the frame just read at
+        ``time_s`` from the start, ``period_s`` a frame period (None: unknown), of the
+        ``announced`` frames the container announces (0: unknown).
+
+        As many frame periods as its time holds, where that tells (1 or more, short of the
+        announced frames): a decoder drops the frames that depend on a lost one without a
+        read of their own failing (MPEG-2's after a damaged first picture). Else, as
+        :meth:`place` does where the times do not tell, one for each read that failed (a
+        time of 0 with reads failed before it is a backend's that gives 0 for every frame).
+        """
+        if not self.count:
+            return 0
+        lost = self.count
+        if time_s is not None and period_s is not None and announced > 0:
+            by_time = round(time_s / period_s)
+            if 0 < by_time < announced:
+                lost = by_time
+        self.count = 0
+        return lost
+
     def clear(self) -> None:
         """The reader was moved (a seek, a rewind): the reads that failed were elsewhere."""
         self.count = self.frames_since = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -360,11 +361,11 @@ def _open_video(path: Path) -> MediaInput:
     try:
         if not capture.isOpened():
             raise InputError(f"{path}: not a video OpenCV can open (unknown format or corrupt)")
-        ok, frame = capture.read()
-        if not ok or frame is None or frame.size == 0:
+        count = announced_frames(capture)
+        frame, _failed = first_frame_read(capture, count)
+        if frame is None:
             raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
-        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         gif_ends = GifFrameEnds.read(path)
         if gif_ends is not None:  # a GIF's own frames tell, not FFmpeg's count
             one_frame = len(gif_ends.ends_s) == 1
@@ -375,6 +376,30 @@ def _open_video(path: Path) -> MediaInput:
     if one_frame:
         return MediaInput(path, "image", 1, None, (path,), opened_picture=[frame], one_frame_video=True)
     return MediaInput(path, "video", count if count > 0 else None, fps if 0 < fps <= 1000 else None, gif_ends=gif_ends)
+
+
+def announced_frames(capture: cv2.VideoCapture) -> int:
+    """The frames ``capture``'s container announces; 0 where it says none (or nonsense)."""
+    count = float(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0)
+    return int(count) if math.isfinite(count) and count > 0 else 0
+
+
+def first_frame_read(capture: cv2.VideoCapture, announced: int) -> tuple[np.ndarray | None, int]:
+    """``capture``'s first frame that reads, and the reads that failed before it.
+
+    A file whose start is damaged (cut there, its first frames' data lost) is read past it,
+    as a damaged stretch further on is (:func:`_video_frames`): while the ``announced``
+    frames (0: unknown, where a failed read is the end) are not all tried, up to
+    ``MAX_UNDECODABLE_RUN`` reads. ``(None, reads)`` where none reads.
+    """
+    failed = 0
+    while True:
+        ok, frame = capture.read()
+        if ok and frame is not None and frame.size > 0:
+            return frame, failed
+        failed += 1
+        if failed >= min(announced, MAX_UNDECODABLE_RUN):
+            return None, failed
 
 
 def _grabbed(capture: cv2.VideoCapture) -> bool:
@@ -426,12 +451,16 @@ def _open_raw_mjpeg(path: Path) -> MediaInput:
     try:
         with RawMjpeg(path) as raw:
             count = raw.index.scan() or 0
-            packet = raw.jpeg(0)
+            # A damaged first JPEG is read past, as one further on is (_raw_mjpeg_frames).
+            first = None
+            for place in range(max(1, min(count, MAX_UNDECODABLE_RUN))):
+                packet = raw.jpeg(place)
+                if packet is None or (first := _decode_jpeg_quietly(packet)) is not None:
+                    break
             # One JPEG, not one with a second begun after it (a recorder's, written on: a clip).
             one_jpeg = count == 1 and raw.index.cut_short is None
     except OSError as exc:
         raise InputError(f"{path}: cannot be opened ({exc})") from None
-    first = _decode_jpeg_quietly(packet) if packet is not None else None
     if first is None:
         raise InputError(f"{path}: video has no readable frames (empty, corrupt or unsupported codec)")
     if one_jpeg:  # a photo named .mp4: the picture it is (see MediaInput.one_frame_video)
@@ -442,8 +471,8 @@ def _open_raw_mjpeg(path: Path) -> MediaInput:
 def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     """The decodable frames, indexed by their place in the stream.
 
-    A frame that does not decode (a damaged stretch of the file) is skipped, with a
-    warning, while the container announces more frames: ending there would silently
+    A frame that does not decode (a damaged stretch of the file, or its start) is skipped,
+    with a warning, while the container announces more frames: ending there would silently
     drop the rest. Its place is kept where the frames' times show it lost
     (:class:`.frame_times.UnplacedReads`: a failed read may instead be followed by frames
     the decoder held). Reading stops after ``MAX_UNDECODABLE_RUN`` failures in a row.
@@ -455,7 +484,7 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
     if not capture.isOpened():
         raise InputError(f"{path}: video could not be reopened")
     try:
-        announced = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        announced = announced_frames(capture)
         index = decoded = failed_run = 0
         times = FrameTimes(fps)
         unplaced = UnplacedReads()
@@ -464,7 +493,10 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
             frame: np.ndarray | None = read if ok else None
             if frame is not None:
                 time_s = times.next(capture.get(cv2.CAP_PROP_POS_MSEC))
-                lost = unplaced.place(times.step_periods)
+                if decoded:
+                    lost = unplaced.place(times.step_periods)
+                else:  # the first: a damaged start is placed by the frame's time from it
+                    lost = unplaced.place_first(time_s, times.period_s, announced)
                 if lost:
                     log.warning("%s: %s could not be decoded; skipped", path, frame_span(index, index + lost))
                 index += lost
@@ -489,16 +521,26 @@ def _video_frames(path: Path, fps: float | None) -> Iterator[Frame]:
 
 
 def _first_video_times(path: Path, fps: float | None, count: int) -> list[float | None]:
-    """The times :func:`_video_frames` gives the first ``count`` decodable frames."""
+    """The times :func:`_video_frames` gives the first ``count`` decodable frames (read
+    past those that do not decode as it reads past them)."""
     try:
         capture = open_video_quietly(path)
     except OSError:
         return []
     try:
+        announced = announced_frames(capture)
         times = FrameTimes(fps)
         found: list[float | None] = []
-        while capture.isOpened() and len(found) < count and capture.grab():
-            found.append(times.next(capture.get(cv2.CAP_PROP_POS_MSEC)))
+        failed = failed_run = 0
+        while capture.isOpened() and len(found) < count:
+            if capture.grab():
+                found.append(times.next(capture.get(cv2.CAP_PROP_POS_MSEC)))
+                failed_run = 0
+                continue
+            failed += 1
+            failed_run += 1
+            if len(found) + failed >= announced or failed_run >= MAX_UNDECODABLE_RUN:
+                break
         return found
     finally:
         capture.release()
