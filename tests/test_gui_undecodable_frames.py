@@ -161,3 +161,65 @@ def test_a_seek_to_the_frame_next_keeps_the_reads_that_failed_before_it(
     wait_until_stopped(qtbot, window)
     assert numbers and all(index == by_time for index, by_time in numbers), numbers
     assert f"Finished playing damaged.mp4 ({FRAMES} frames)" in window.source_banner.text()
+
+
+def damaged_start(folder: Path, damaged: int, frames: int = FRAMES) -> Path:
+    """``frames`` numbered frames (10 fps MJPG) whose first ``damaged`` JPEGs do not decode."""
+    path = write_video(folder / "damaged_start.avi", numbered_frames(frames))
+    for frame in reversed(range(damaged)):  # from the last: a damaged JPEG's start is found no more
+        damage_mjpeg_frame(path, frame, path)
+    return path
+
+
+def test_a_file_whose_first_frames_do_not_decode_plays_from_the_first_that_does(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: "Could not read any frame from video file damaged_start.avi: it is empty or
+    # damaged", as for a file of no frame: only its first read was tried, and it failed.
+    video = damaged_start(tmp_path, 2)
+    assert [ok for ok, _ in reads(video)][:3] == [False, False, True]
+    window = make_window(video=video)
+    numbers: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append((result.frame_index, bar_number(result.image)))
+    )
+    wait_until_stopped(qtbot, window)
+    # The frames lost keep their places, as a damaged stretch's further on do.
+    assert numbers and numbers[0] == (2, 2) and all(index == number for index, number in numbers), numbers
+    assert f"Finished playing damaged_start.avi ({FRAMES} frames)" in window.source_banner.text()
+    assert window.playback_bar.slider.maximum() == FRAMES - 1
+    # Home: the first frame that reads, at its place.
+    window.seek(0)
+    settled_on(qtbot, window, 2)
+    window.step(1)
+    settled_on(qtbot, window, 3)
+
+
+def test_a_file_whose_first_group_of_pictures_does_not_decode_numbers_its_frames_by_their_times(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # MPEG-2's decoder drops the frames that depend on the damaged first picture with fewer
+    # reads failing than frames lost: the first frame's time tells its place.
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(FRAMES))
+    damaged = damaged_at_group(video, 0, tmp_path / "damaged.mp4", cut=False)
+    failed = [ok for ok, _ in reads(damaged)].index(True)
+    window = make_window(video=damaged)
+    numbers: list[tuple[int, int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append(
+            (result.frame_index, round(result.source_time * MPEG2_FPS), bar_number(result.image))
+        )
+    )
+    wait_until_stopped(qtbot, window)
+    assert numbers and numbers[0][0] > failed > 0, numbers
+    assert all(index == by_time == number for index, by_time, number in numbers), numbers
+    assert f"Finished playing damaged.mp4 ({FRAMES} frames)" in window.source_banner.text()
+
+
+def test_a_file_none_of_whose_frames_decodes_is_refused_in_one_line(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    video = damaged_start(tmp_path, 10, frames=10)
+    window = make_window(video=video)
+    wait_until_stopped(qtbot, window)
+    assert window.source_banner.text() == f"Could not read any frame from video file {video}: it is empty or damaged"

@@ -870,6 +870,33 @@ def test_the_seek_bar_of_a_raw_mjpeg_spans_its_frames(qtbot: QtBot, make_window:
     assert source_info_of(window).frame_count == 50
 
 
+def test_the_app_opens_a_raw_mjpeg_at_the_first_jpeg_that_decodes(tmp_path: Path) -> None:
+    # Was: "Could not read any frame from video file damaged_start.mjpeg: it is empty or
+    # damaged", as for a file of no frame: only its first JPEG was tried.
+    source = open_frame_source(VideoFileSpec(first_jpegs_damaged(tmp_path, numbered(20), 2)))
+    try:
+        assert isinstance(source, RawMjpegFrameSource)
+        first = source.read()
+        assert first is not None and number_of(first) == source.position == 2
+        assert source.last_time_s == pytest.approx(2 / files.RAW_MJPEG_FPS)
+    finally:
+        source.release()
+    none_read = first_jpegs_damaged(tmp_path, numbered_frames(MAX_UNDECODABLE_RUN + 5), MAX_UNDECODABLE_RUN)
+    with pytest.raises(SourceOpenError, match="damaged_start.mjpeg: it is empty or damaged"):
+        open_frame_source(VideoFileSpec(none_read))
+
+
+def test_a_raw_mjpeg_whose_first_jpeg_does_not_decode_plays_with_its_frames_numbered(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    window = make_window(video=first_jpegs_damaged(tmp_path, numbered(20), 1))
+    numbers: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(lambda result: numbers.append((result.frame_index, number_of(result.image))))
+    wait_until_stopped(qtbot, window)
+    assert numbers and numbers[0] == (1, 1) and all(index == number for index, number in numbers), numbers
+    assert "Finished playing damaged_start.mjpeg (20 frames)" in window.source_banner.text()
+
+
 def count_held_back(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Every raw MJPEG opened from now on is counted on a thread of its own (as a long file
     is), and that count waits until the returned event is set (or WAIT_MS passes)."""

@@ -109,6 +109,9 @@ class CaptureWorker(QObject):
         # (as in ``analyze``), so the frames after it are numbered as the file numbers them,
         # where their times show it lost (not a frame the decoder held, given after them).
         self._unplaced = UnplacedReads()
+        # Reading from the file's start (opened, or sought to 0), no frame delivered
+        # since: the first frame read is placed by its time from the start (a damaged start).
+        self._from_start = False
         self._fps = 0.0
         self._count_told = 0  # the source's frame count as last told the GUI (opened, playback)
         self._clock_start = 0.0  # when a camera started: its frames' times count from here
@@ -239,6 +242,9 @@ class CaptureWorker(QObject):
             give_up_scans_when(self._scan_given_up)
         self._fps = source.fps if source.fps > 0 else FALLBACK_FPS
         self._placed_at(0)
+        # A file's damaged start, read past as it opened: its reads that failed wait for
+        # the first frame's place, as a damaged stretch's further on do.
+        self._unplaced.failed(getattr(source, "failed_before", 0))
         self._forget_pace()
         self._loop_start_s = 0.0
         self._loop_start_index = 0
@@ -444,6 +450,7 @@ class CaptureWorker(QObject):
         here are numbered as the file numbers them."""
         self._index = frame
         self._unplaced.clear()
+        self._from_start = frame == 0
 
     def _forget_pace(self) -> None:
         """After an open or a seek: the next frame delivered sets the clock, and the step
@@ -535,6 +542,7 @@ class CaptureWorker(QObject):
 
     def _put(self, frame: np.ndarray, now: float, spec: SourceSpec, source: FrameSource) -> None:
         self._last_good_time = now
+        self._from_start = False
         if self._mirror:
             frame = np.ascontiguousarray(cv2.flip(frame, 1))
         # The frame's place is after those that did not decode before it (_read_in_file): a
@@ -629,7 +637,11 @@ class CaptureWorker(QObject):
         if frame is None:
             self._unplaced.failed()
             return None
-        lost = self._unplaced.place(getattr(source, "step_periods", None))
+        if self._from_start:
+            period_s = 1.0 / source.fps if source.fps > 0 else None
+            lost = self._unplaced.place_first(source.last_time_s, period_s, source.frame_count)
+        else:
+            lost = self._unplaced.place(getattr(source, "step_periods", None))
         if lost:
             spec = self._spec
             name = spec.path if isinstance(spec, VideoFileSpec) else "the file"

@@ -100,9 +100,9 @@ class UnplacedReads:
     count: int = 0
     frames_since: int = 0  # frames read since the last failed read
 
-    def failed(self) -> None:
-        """A read failed."""
-        self.count += 1
+    def failed(self, reads: int = 1) -> None:
+        """A read failed (or ``reads`` of them, one after another)."""
+        self.count += reads
         self.frames_since = 0
 
     def place(self, step_periods: int | None) -> int:

@@ -4,7 +4,6 @@ played as a slide show. What a file is, its content decides, not its name."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +18,13 @@ from emotion_app.io.path_lookup import PathCannotBeLookedAt, path_exists
 from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     EMPTY_FILE,
+    MAX_UNDECODABLE_RUN,
     RAW_MJPEG_FPS,
     InputError,
     MediaInput,
+    announced_frames,
     decode_jpeg_silently,
+    first_frame_read,
     is_empty_file,
     is_raw_mjpeg,
     is_safetensors_file,
@@ -33,7 +35,7 @@ from emotion_app.io.video import (
 )
 
 from .frame_source import FrameSource, SourceOpenError, usable_fps
-from .opencv_source import OpenCvFrameSource, read_first_frame
+from .opencv_source import OpenCvFrameSource
 from .specs import VideoFileSpec
 
 # A raw MJPEG file's JPEGs are counted while it opens this far into it (bytes): a short
@@ -318,7 +320,8 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
                 "models load through Model > Load weights…"
             )
         raise SourceOpenError(f"Could not open video file {path}: OpenCV cannot decode it (damaged, or not a video)")
-    frame = read_first_frame(capture)
+    # A damaged start (a file cut there) is read past, as analyze reads past it.
+    frame, failed = first_frame_read(capture, announced_frames(capture))
     if frame is None:
         capture.release()
         if (picture := _picture_named_like_a_video(path)) is not None:
@@ -329,13 +332,13 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
     if gif:
         # A GIF's own frames tell, not FFmpeg's count.
         one_frame = gif_ends is not None and len(gif_ends.ends_s) == 1
-    elif _announced_frames(capture) <= 1:
+    elif announced_frames(capture) <= 1:
         # A PNG named .mp4 (FFmpeg announces no length) or a video of one frame, where no
         # second frame follows (a JPEG named so is a raw MJPEG's, which counts its own).
         one_frame = not _grab_quietly(capture)
         if not one_frame:  # a stream that does not say its length: read again from its start
             capture.release()
-            capture, frame = _reopened(path)
+            capture, frame, failed = _reopened(path)
     else:
         one_frame = False
     if one_frame:
@@ -343,13 +346,9 @@ def _open_video(spec: VideoFileSpec) -> FrameSource:
         # photo is (2 s), not as a clip of one frame interval.
         capture.release()
         return StillsFrameSource.of_one_frame(path, frame)
-    return OpenCvFrameSource(capture, normalise_frame(frame), timed=True, seeks_from_start=gif, gif_ends=gif_ends)
-
-
-def _announced_frames(capture: cv2.VideoCapture) -> float:
-    """The frames ``capture``'s container announces; 0 where it says none."""
-    count = float(capture.get(cv2.CAP_PROP_FRAME_COUNT))
-    return count if math.isfinite(count) and count > 0 else 0.0
+    return OpenCvFrameSource(
+        capture, normalise_frame(frame), timed=True, seeks_from_start=gif, gif_ends=gif_ends, failed_before=failed
+    )
 
 
 def _grab_quietly(capture: cv2.VideoCapture) -> bool:
@@ -360,17 +359,17 @@ def _grab_quietly(capture: cv2.VideoCapture) -> bool:
         return False
 
 
-def _reopened(path: Path) -> tuple[cv2.VideoCapture, np.ndarray]:
-    """``path`` opened again, with its first frame read."""
+def _reopened(path: Path) -> tuple[cv2.VideoCapture, np.ndarray, int]:
+    """``path`` opened again, with its first frame read, and the reads that failed before it."""
     try:
         capture = open_video_quietly(path)
     except OSError as exc:
         raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
-    frame = read_first_frame(capture) if capture.isOpened() else None
+    frame, failed = first_frame_read(capture, announced_frames(capture)) if capture.isOpened() else (None, 0)
     if frame is None:  # it read a moment ago: changed or gone meanwhile
         capture.release()
         raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
-    return capture, frame
+    return capture, frame, failed
 
 
 def _is_gif(path: Path) -> bool:
@@ -403,19 +402,28 @@ class RawMjpegFrameSource:
         except OSError as exc:
             raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
         self._file.index.scan(up_to=RAW_MJPEG_COUNTED_AT_OPEN)
-        packet = self._file.jpeg(0)
-        first = decode_jpeg_silently(packet) if packet is not None else None
-        if first is None or first.size == 0:
+        # A damaged first JPEG is read past, as one further on is (and as analyze does).
+        first: np.ndarray | None = None
+        place = 0
+        while place < MAX_UNDECODABLE_RUN and (packet := self._file.jpeg(place)) is not None:
+            first = decode_jpeg_silently(packet)
+            if first is not None and first.size > 0:
+                break
+            first = None
+            place += 1
+        if first is None:
             self._file.close()
             raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
         self._pending: np.ndarray | None = normalise_frame(first)
         self.height, self.width = self._pending.shape[:2]
-        self._next = 1  # the place in the file of the JPEG read next
+        # The JPEGs before the first that decodes: reads that failed (see CaptureWorker).
+        self.failed_before = place
+        self._next = place + 1  # the place in the file of the JPEG read next
         self.fps = usable_fps(fps)
         self.last_time_s: float | None = None
         # The place in the file of the JPEG read last: one that does not decode is skipped,
         # so it is not the count of frames read (as analyze numbers them).
-        self.position = 0
+        self.position = place
         self._closed = False
         self._give_up: Callable[[], bool] | None = None
         # A file of one JPEG (a photo named .mp4): a picture, nothing to seek or step through;

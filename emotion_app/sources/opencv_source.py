@@ -31,7 +31,10 @@ class OpenCvFrameSource:
         timed: bool = False,
         seeks_from_start: bool = False,
         gif_ends: GifFrameEnds | None = None,
+        failed_before: int = 0,
     ) -> None:
+        """``failed_before``: the reads that failed before ``first_frame`` (a file's
+        damaged start, read past): the capture worker places it after the frames lost."""
         self._capture: cv2.VideoCapture | None = capture
         self._pending: np.ndarray | None = first_frame
         # A GIF has no index to seek by: FFmpeg's reader reaches frame N by decoding every
@@ -39,10 +42,12 @@ class OpenCvFrameSource:
         self._seeks_from_start = seeks_from_start
         # The frames the capture decoded for this source, as far as it can tell: those read,
         # and those passed over by a seek that decodes from the first frame.
-        self.decoded_frames = 1
+        self.decoded_frames = 1 + failed_before
+        self.failed_before = failed_before
         # A GIF's last frames read, kept for a seek back among them, and where the capture
-        # is (the frame it decodes next).
+        # is (the frame it decodes next: the first frame's place, past the reads that failed).
         self._recent = RecentFrames(first_frame.nbytes)
+        self._recent.restarted(failed_before)
         self._replay: int | None = None  # the next frame read from _recent, not the capture
         self.height, self.width = first_frame.shape[:2]
         self.fps = usable_fps(float(capture.get(cv2.CAP_PROP_FPS) or 0.0))
