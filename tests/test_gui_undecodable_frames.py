@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.samples import write_video
-from tests.gui_support import WAIT_MS, WindowFactory, shown_result, wait_until_stopped
+from tests.gui_support import WAIT_MS, WindowFactory, play_looping, shown_result, wait_until_stopped
 from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 from tests.reordered_video import FPS as MPEG2_FPS
 from tests.reordered_video import damaged_at_group, reads, write_mpeg2_mp4
@@ -214,6 +214,19 @@ def test_a_file_whose_first_group_of_pictures_does_not_decode_numbers_its_frames
     assert numbers and numbers[0][0] > failed > 0, numbers
     assert all(index == by_time == number for index, by_time, number in numbers), numbers
     assert f"Finished playing damaged.mp4 ({FRAMES} frames)" in window.source_banner.text()
+
+
+def test_a_looping_file_whose_first_frame_does_not_decode_plays_on_past_its_end(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: played once, its start read past as it opened, then ended: the read back at its
+    # start failed, and was taken for the end.
+    window = make_window()
+    numbers: list[int] = []
+    window.controller.result_ready.connect(lambda result: numbers.append(bar_number(result.image)))
+    play_looping(window, damaged_start(tmp_path, 1, frames=10))
+    qtbot.waitUntil(lambda: numbers.count(1) >= 2, timeout=WAIT_MS)
+    assert window.is_running and 0 not in numbers, numbers
 
 
 def test_a_file_none_of_whose_frames_decodes_is_refused_in_one_line(

@@ -109,7 +109,7 @@ class CaptureWorker(QObject):
         # (as in ``analyze``), so the frames after it are numbered as the file numbers them,
         # where their times show it lost (not a frame the decoder held, given after them).
         self._unplaced = UnplacedReads()
-        # Reading from the file's start (opened, or sought to 0), no frame delivered
+        # Reading from the file's start (opened, sought to 0, looped back), no frame delivered
         # since: the first frame read is placed by its time from the start (a damaged start).
         self._from_start = False
         self._fps = 0.0
@@ -604,8 +604,15 @@ class CaptureWorker(QObject):
                 self._loop_start_s = self._last_time_s + (self._step_s or 1.0 / self._fps)
             self._loop_start_index = self._index
             self._unplaced.clear()  # the reads that failed were past its end, not frames
-            # Looping keeps the frame index counting up so the stream stays one stream.
-            return _read_safely(source)
+            self._from_start = True
+            # Looping keeps the frame index counting up so the stream stays one stream; a
+            # damaged start is read past, as it was as the file opened.
+            for _ in range(_undecodable_run_limit(source)):
+                if self._scan_given_up():
+                    return None
+                frame = self._read_in_file(source)
+                if frame is not None:
+                    return frame
         return None
 
     def _read_before(self, source: FrameSource) -> np.ndarray | None:
