@@ -596,6 +596,25 @@ def test_a_pause_report_of_the_file_before_leaves_the_file_opened_next_playing(
     assert wait_settled(qtbot, window) > 3
 
 
+def test_a_late_report_of_a_pause_or_play_asked_before_does_not_undo_the_one_asked_last(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
+    # Was: pause, play and pause asked in a moment (Space thrice, or a dialog's pause and
+    # play-on answered at once) read "playing" when the capture thread's report of the play
+    # came in, though the pause asked last was on its way: a play-on asked then (a dialog
+    # closed) was skipped as not needed, and the file was held still for good.
+    window = make_window(video=clip[0])
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    read: list[bool] = []  # what the window reads after each report (its own slot runs first)
+    window.controller.playback.connect(lambda _state: read.append(window.is_paused))
+    window.pause()
+    window.resume()
+    window.pause()
+    qtbot.waitUntil(lambda: len(read) == 3, timeout=WAIT_MS)
+    assert read == [True, True, True] and window.controller.capture.paused
+    assert plain(window.play_pause_action.text()) == "Play"
+
+
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window: WindowFactory, clip: Clip) -> None:
     # Before, a finished (or stopped) file had "Start" and "Play" side by side in the
     # toolbar: two buttons that did the same thing, playing it again from its start.

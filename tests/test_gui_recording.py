@@ -478,9 +478,8 @@ def test_record_to_a_folder_or_a_type_alone_is_refused_and_trailing_dots_dropped
     assert use_output_folder(qtbot, window, folder)
     (folder / "clips").mkdir()
     wait_for_face_result(qtbot, window)
-    # Held still: the dialogs, answered at once here, then neither pause nor play it on. Each
-    # play-on followed its pause within an instant, as no person's dialog does, and a late
-    # report of the one before left the file paused: the recording below got no frame.
+    # Held still at a frame: the dialogs, answered at once here, neither pause nor play it
+    # on, and the last recording takes the frame stepped to, however busy the machine.
     paused_at(qtbot, window, 5)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     running = wait_for_recording(qtbot, window)

@@ -141,6 +141,10 @@ class CaptureWorker(QObject):
         # file playing that scans for its frame gives up (see _scan_given_up).
         self._moves_sent = 0
         self._moves_taken = 0
+        # Pauses and plays sent and taken, likewise: a position report says how many it
+        # follows, so the window keeps the one it asked for last over a report before it.
+        self._holds_sent = 0
+        self._holds_taken = 0
         self._playing_read = False  # a read of _read_next's is under way
         # A network camera's reconnecting and reconnected, as last told the GUI.
         self._stream_news_told: tuple[str | None, int, str | None] = (None, 0, None)
@@ -177,6 +181,20 @@ class CaptureWorker(QObject):
         the file playing, for a move (a read for a move itself is not given up for the
         next one: steps given up would be lost, not done one after the other)."""
         return self._superseded() or (self._playing_read and self._moves_taken < self._moves_sent)
+
+    def hold_sent(self) -> None:
+        """Say, on the sending thread, that a pause or a play is on its way (see
+        PlaybackState.holds_taken)."""
+        self._holds_sent += 1
+
+    @property
+    def holds_sent(self) -> int:
+        """The pauses and plays sent so far (read on the sending thread)."""
+        return self._holds_sent
+
+    def _take_hold(self) -> None:
+        if self._holds_taken < self._holds_sent:  # never past the count sent, as requests
+            self._holds_taken += 1
 
     def _take_move(self) -> None:
         if self._moves_taken < self._moves_sent:  # never past the count sent, as requests
@@ -275,6 +293,7 @@ class CaptureWorker(QObject):
     def pause(self) -> None:
         """Stop reading a file and stay on the last frame delivered."""
         self._take_move()
+        self._take_hold()
         if not self._is_file_open() or self._paused:
             return
         self._paused = True
@@ -291,6 +310,7 @@ class CaptureWorker(QObject):
     @pyqtSlot()
     def resume(self) -> None:
         """Continue a paused file with the frame after the one on screen."""
+        self._take_hold()
         if not self._is_file_open() or not self._paused:
             return
         self._paused = False
@@ -469,7 +489,9 @@ class CaptureWorker(QObject):
             return
         position = max(0, self._index - 1)
         self._count_told = source.frame_count
-        self.playback.emit(PlaybackState(self._stream_id, position, source.frame_count, self._fps, self._paused))
+        self.playback.emit(
+            PlaybackState(self._stream_id, position, source.frame_count, self._fps, self._paused, self._holds_taken)
+        )
 
     @pyqtSlot()
     def stop_source(self) -> None:

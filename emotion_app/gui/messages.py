@@ -83,6 +83,9 @@ class PlaybackState:
     frame_count: int  # 0 when the container does not say
     fps: float  # the rate the file plays at
     paused: bool
+    # The pauses and plays asked for (CaptureWorker.hold_sent) the capture thread had taken
+    # when it sent this: ``paused`` is not yet that of one asked for after them.
+    holds_taken: int = 0
 
 
 class FaultKind(Enum):

@@ -117,14 +117,17 @@ class SourceState:
         if self.looked_at_again:
             self.looked_at_again = self.ended = False
 
-    def reported(self, playback: PlaybackState) -> bool:
+    def reported(self, playback: PlaybackState, holds_sent: int = 0) -> bool:
         """Take a position report; False (ignored) when it is not of :attr:`stream_id`: one
         of the source before, sent as another opened, held that one paused. A file that
-        learns its length as it plays (a raw MJPEG) has it in ``info`` from then on."""
+        learns its length as it plays (a raw MJPEG) has it in ``info`` from then on. Its
+        pause is taken only once it follows the ``holds_sent`` pauses and plays asked for:
+        a report of one before would undo the one asked last, still on its way."""
         if playback.stream_id != self.stream_id:
             return False
         self.playback = playback
-        self.paused = playback.paused
+        if playback.holds_taken >= holds_sent:
+            self.paused = playback.paused
         if self.info is not None and playback.frame_count != self.info.frame_count:
             self.info = replace(self.info, frame_count=playback.frame_count)
         return True

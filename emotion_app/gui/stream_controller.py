@@ -175,9 +175,11 @@ class StreamController(QObject):
 
     def pause(self) -> None:
         self.capture.move_sent()
+        self.capture.hold_sent()
         self._pause_requested.emit()
 
     def resume(self) -> None:
+        self.capture.hold_sent()
         self._resume_requested.emit()
 
     def seek(self, frame: int) -> None:
