@@ -1386,7 +1386,7 @@ class MainWindow(QMainWindow):
 
     def _on_playback(self, state: PlaybackState) -> None:
         info = self.source_state.info
-        if not self.source_state.reported(state, self.controller.capture.holds_sent):
+        if not self.source_state.reported(state, self.controller.holds_sent):
             return
         if info is not None and self.source_state.info is not info:  # its length learnt
             self.playback_bar.set_frame_count(state.frame_count)

@@ -182,6 +182,12 @@ class StreamController(QObject):
         self.capture.hold_sent()
         self._resume_requested.emit()
 
+    @property
+    def holds_sent(self) -> int:
+        """The pauses and plays sent to the capture thread so far: a position report that
+        follows fewer (its ``holds_taken``) is not yet of the one sent last."""
+        return self.capture.holds_sent
+
     def seek(self, frame: int) -> None:
         self.capture.move_sent()
         self._seek_requested.emit(int(frame))
