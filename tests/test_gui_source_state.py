@@ -129,6 +129,22 @@ def test_position_reports_of_an_earlier_stream_are_ignored() -> None:
     assert state.playback is None and not state.paused
 
 
+def test_a_report_before_the_pause_or_play_asked_last_keeps_that_one_and_gives_its_place() -> None:
+    # A report of a play, sent before the pause asked after it was taken, read "playing"
+    # while that pause was on its way (a dialog's play-on then skipped as not needed).
+    state = SourceState()
+    opened_file(state)
+    assert state.pause()  # one pause and play sent
+    assert state.reported(PlaybackState(1, 5, 30, 15.0, False, holds_taken=0), holds_sent=1)
+    assert state.paused and state.playback is not None and state.playback.position == 5
+    assert state.resume()  # two sent
+    assert state.reported(PlaybackState(1, 6, 30, 15.0, True, holds_taken=1), holds_sent=2)
+    assert not state.paused and state.playback is not None and state.playback.position == 6
+    # Once it follows every one sent, its word is taken, whatever the window thought.
+    assert state.reported(PlaybackState(1, 6, 30, 15.0, True, holds_taken=2), holds_sent=2)
+    assert state.paused
+
+
 def test_a_file_that_learns_its_length_as_it_plays_has_it_from_then_on() -> None:
     # A raw MJPEG's JPEGs are counted on a thread of their own: the count comes in a
     # position report after the file opened without one.
