@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.camera_picker import CameraDevice
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.gui.messages import PlaybackState
 from emotion_app.gui.mnemonics import plain
 from emotion_app.gui.playback_bar import PlayerKeys
 from emotion_app.live import PipelineBundle, load_eager_pipeline
@@ -613,6 +614,33 @@ def test_a_late_report_of_a_pause_or_play_asked_before_does_not_undo_the_one_ask
     qtbot.waitUntil(lambda: len(read) == 3, timeout=WAIT_MS)
     assert read == [True, True, True] and window.controller.capture.paused
     assert plain(window.play_pause_action.text()) == "Play"
+
+
+def test_a_dialogs_play_on_after_a_late_report_of_the_one_before_plays_the_file_on(
+    qtbot: QtBot, make_window: WindowFactory, clip: Clip
+) -> None:
+    # Was: two dialogs answered at once (Record to…, then its check's), the capture thread
+    # busy: the first one's play-on reported "playing" while the second one's pause was on
+    # its way, the second one's play-on was skipped as not needed, and the file stayed paused.
+    window = make_window(video=clip[0])
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    reports: list[PlaybackState] = []
+    with thread_held(window.controller.capture_thread):  # the pauses and plays wait behind it
+        with window.player.paused_for_dialog():
+            pass
+        play_on = window.player.hold_still()  # the second dialog opens
+
+        def closed_after_the_first_play_on(state: PlaybackState) -> None:
+            reports.append(state)
+            if len(reports) == 2:  # the first dialog's play-on reported: the second one closes
+                play_on()
+
+        window.controller.playback.connect(closed_after_the_first_play_on)
+    qtbot.waitUntil(lambda: len(reports) >= 3, timeout=WAIT_MS)  # the second one's pause too
+    qtbot.waitUntil(lambda: not window.controller.capture.paused, timeout=WAIT_MS)  # its play-on
+    assert not window.is_paused and plain(window.play_pause_action.text()) == "Pause"
+    played = shown_result(window).frame_index
+    qtbot.waitUntil(lambda: shown_result(window).frame_index > played + 3, timeout=WAIT_MS)
 
 
 def test_a_file_not_playing_has_one_button_that_plays_it(qtbot: QtBot, make_window: WindowFactory, clip: Clip) -> None:
