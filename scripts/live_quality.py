@@ -32,9 +32,12 @@ background thread, so a figure is the same on every run. ``--every N`` keeps eve
 ``--window`` plays each video clip once in the real desktop window instead (offscreen unless
 a display is set; the app's pipeline loader, its background new-face scans, the fast
 classifier in use before the first clip), at the clip's own rate as the app plays a file,
-and scores the results the window was sent, with each frame's time in the file: the frames
-a busy machine drops are missing, as they are on screen. Its figures depend on the
-machine's load; pictures are left out (a truth file naming no video is refused).
+and scores what the screen showed: every frame the player read counts, with the faces of
+the last result the window painted before that frame's turn ended (when the next frame was
+read); a frame before the first result painted shows no face. A frame a busy machine drops
+counts with the labels held from before it. The figures on the results the window was sent
+only (each once; how ``--window`` scored before) follow as "received". Its figures depend on
+the machine's load; pictures are left out (a truth file naming no video is refused).
 
 ``--sweep`` runs the pipeline once per clip and replays each face's raw probabilities
 through the core's steadiness rule (the same class the pipeline uses, so the figures are
@@ -43,6 +46,7 @@ the ones the pipeline gives) for a grid of time constants, holds and margins.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import os
@@ -73,7 +77,8 @@ from scripts.support.model_weights import classifier_or_refuse
 from scripts.support.real_clips import TruthRange, truth_or_error
 
 if TYPE_CHECKING:
-    from emotion_app.gui.messages import InferenceResult  # the GUI is imported only by --window
+    # The GUI is imported only by --window.
+    from emotion_app.gui.messages import CapturedFrame, InferenceResult
 
 # A followed change must hold this long to count as followed (seconds).
 FOLLOW_HOLD_S = 0.5
@@ -138,7 +143,7 @@ def _shown_face(face: FaceResult, labels: tuple[str, ...]) -> ShownFace:
 
 def window_record(name: str, fps: float, received: list[InferenceResult], stream_id: int | None) -> ClipRecord:
     """What the window was sent of the stream ``stream_id`` (one clip played once at ``fps``),
-    each frame once."""
+    each frame once: the frames received, not the screen (see :func:`screen_record`)."""
     record = ClipRecord(name, fps)
     seen: set[int] = set()
     for result in received:
@@ -156,11 +161,55 @@ def window_record(name: str, fps: float, received: list[InferenceResult], stream
     return record
 
 
+@dataclass(frozen=True)
+class PlayedFrame:
+    """A frame of a file as the window's player read it."""
+
+    index: int
+    source_time: float
+    read_at: float  # time.perf_counter() when read: its turn on screen begins
+
+
+@dataclass(frozen=True)
+class PaintedResult:
+    """A result the window painted."""
+
+    at: float  # time.perf_counter() when first painted
+    frame_index: int
+    faces: tuple[ShownFace, ...]
+
+
+def screen_record(name: str, fps: float, played: list[PlayedFrame], painted: list[PaintedResult]) -> ClipRecord:
+    """What the screen showed for each frame the player read of one clip played once at
+    ``fps``: the faces of the last result painted before the frame's turn ended (the next
+    frame's read; the last frame's, a frame period after its own), none before the first."""
+    record = ClipRecord(name, fps)
+    frames = sorted({frame.index: frame for frame in played}.values(), key=lambda frame: frame.index)
+    paints = sorted(painted, key=lambda paint: paint.at)
+    paint_times = [paint.at for paint in paints]
+    for position, frame in enumerate(frames):
+        turn_ends = frames[position + 1].read_at if position + 1 < len(frames) else frame.read_at + 1.0 / fps
+        shown = bisect.bisect_right(paint_times, turn_ends)
+        record.times.append(frame.source_time)
+        record.frames.append((frame.index, list(paints[shown - 1].faces) if shown else []))
+    return record
+
+
+@dataclass(frozen=True)
+class WindowPlay:
+    """One clip played in the window: what the screen showed and what the window was sent."""
+
+    screen: ClipRecord
+    received: ClipRecord
+    painted: int  # results of the clip's stream painted
+    first_painted_s: float | None  # from its first frame's read to the first result painted
+
+
 def run_clips_in_window(
     clips: list[tuple[Path, float]], weights: Path | None, steadiness: str, timeout_s: float = 600.0
-) -> list[ClipRecord] | str:
-    """What the desktop window was sent for each frame of each (video, its frame rate),
-    played once at its own rate; or a line saying which one the window could not play."""
+) -> list[WindowPlay] | str:
+    """What the desktop window showed and was sent for each frame of each (video, its frame
+    rate), played once at its own rate; or a line saying which one the window could not play."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # Qt only here: the other modes run without it.
@@ -177,9 +226,12 @@ def run_clips_in_window(
     create_application()
     import_backends()  # as the app does under its starting screen
     received: list[InferenceResult] = []
+    # Each with its stream's id: a late one of the clip before is not this one's.
+    played: list[tuple[int, PlayedFrame]] = []
+    painted: list[tuple[int, PaintedResult]] = []
     faults: list[SourceFault] = []
     ended: list[SourceFault] = []
-    records: list[ClipRecord] = []
+    plays: list[WindowPlay] = []
     with tempfile.TemporaryDirectory() as work:
         window = MainWindow(
             LaunchOptions(weights=weights),
@@ -191,6 +243,22 @@ def run_clips_in_window(
             window.show()
             window.set_steadiness(steadiness)
             window.controller.result_ready.connect(received.append)
+
+            def on_painted(result: InferenceResult, at: float) -> None:
+                faces = tuple(_shown_face(face, result.labels) for face in result.faces)
+                painted.append((result.stream_id, PaintedResult(at, result.frame_index, faces)))
+
+            # Painted, not only sent: a result the next one replaces before a paint is never seen.
+            window.view.frame_presented.connect(on_painted)
+            mailbox = window.controller.frames
+            put = mailbox.put
+
+            def put_and_note(item: CapturedFrame) -> bool:
+                # On the capture thread: every frame the player reads, the dropped ones too.
+                played.append((item.stream_id, PlayedFrame(item.index, item.source_time, item.capture_time)))
+                return put(item)
+
+            mailbox.put = put_and_note  # type: ignore[method-assign]
 
             def on_fault(fault: SourceFault) -> None:
                 (ended if fault.kind is FaultKind.ENDED else faults).append(fault)
@@ -205,6 +273,8 @@ def run_clips_in_window(
             spin_until(final_classifier, timeout_s)
             for path, fps in clips:
                 received.clear()
+                played.clear()
+                painted.clear()
                 ended.clear()
                 window.start_source(VideoFileSpec(path, pace=True))
                 spin_until(lambda: bool(ended or faults), timeout_s)
@@ -214,11 +284,23 @@ def run_clips_in_window(
                 spin(0.5)  # the last results on their way
                 # Its own stream's only: a late result of the clip before, on a busy machine,
                 # would be counted as this one's (a frame of it, or one taken for it).
-                records.append(window_record(path.name, fps, received, window.source_state.stream_id))
+                stream_id = window.source_state.stream_id
+                own_frames = [frame for stream, frame in played if stream == stream_id]
+                own_paints = [paint for stream, paint in painted if stream == stream_id]
+                first_read = min((frame.read_at for frame in own_frames), default=None)
+                first_paint = min((paint.at for paint in own_paints), default=None)
+                plays.append(
+                    WindowPlay(
+                        screen_record(path.name, fps, own_frames, own_paints),
+                        window_record(path.name, fps, received, stream_id),
+                        len(own_paints),
+                        None if first_read is None or first_paint is None else first_paint - first_read,
+                    )
+                )
         finally:
             window.shutdown()
             release_window(window)
-    return records
+    return plays
 
 
 def replay(
@@ -426,6 +508,13 @@ def print_report(report: dict[str, Any]) -> None:
         for f in clip["follow"]:
             took = "never" if f["frames"] is None else f"{f['frames']} frames ({f['seconds']} s)"
             print(f"  follow {f['from']} -> {f['to']} at frame {f['at_frame']}: {took}")
+        if "window" in clip:
+            window = clip["window"]
+            first = "never" if window["first_painted_s"] is None else f"{window['first_painted_s']:.3f} s"
+            print(
+                f"  window: {window['received']} of the {clip['frames']} frames received, {window['painted']} "
+                f"results painted, the first {first} after its first frame was read"
+            )
     total = report["overall"]
     print(
         f"\noverall: {total['changes_per_minute']} label changes/min over {total['face_seconds']:.1f} s of tracked "
@@ -435,6 +524,14 @@ def print_report(report: dict[str, Any]) -> None:
         f"contradicted (label over {CONTRADICTED_GAP:g} below the top class) {total['contradicted']} face-frames "
         f"({_pct(total['contradicted_share'])}), longest {total['longest_contradicted_s']:.2f} s"
     )
+    if "received" in report:
+        # The frames the window was sent only, each once: it rises as a busy machine drops frames.
+        received = report["received"]["overall"]
+        print(
+            f"received frames only (not the screen): acceptable {_pct(received['acceptable'])}, confident wrong "
+            f"{_pct(received['confident_wrong'])}; face count right {_pct(received['count_match'])}; "
+            f"follow frames {received['follow_frames']}"
+        )
 
 
 SWEEP_TIME_CONSTANTS = (0.0, 0.15, 0.3, 0.5, 0.8)
@@ -511,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--window",
         action="store_true",
-        help="play each video in the real desktop window at its own rate and score what the window was sent",
+        help="play each video in the real desktop window at its own rate and score what its screen showed",
     )
     args = parser.parse_args(argv)
     if args.every < 1:
@@ -535,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         return EmotionPipeline(detector_or_refuse(), classifier, steadiness=steadiness)
 
     records = []
+    plays: list[tuple[WindowPlay, list[TruthRange]]] = []
     if args.window:
         videos = []
         for name, ranges in truth.items():
@@ -550,7 +648,8 @@ def main(argv: list[str] | None = None) -> int:
         played = run_clips_in_window([(path, fps) for path, fps, _ in videos], args.weights, args.steadiness)
         if isinstance(played, str):
             return fail(played)
-        records = [(record, ranges) for record, (_path, _fps, ranges) in zip(played, videos)]
+        plays = [(play, ranges) for play, (_path, _fps, ranges) in zip(played, videos)]
+        records = [(play.screen, ranges) for play, ranges in plays]
     else:
         for name, ranges in truth.items():
             try:
@@ -572,6 +671,15 @@ def main(argv: list[str] | None = None) -> int:
         "clips": clips,
         "overall": overall(clips),
     }
+    if args.window:
+        for clip, (play, _ranges) in zip(clips, plays):
+            clip["window"] = {
+                "received": len(play.received.frames),
+                "painted": play.painted,
+                "first_painted_s": None if play.first_painted_s is None else round(play.first_painted_s, 3),
+            }
+        received = [score_clip(play.received, ranges) for play, ranges in plays]
+        report["received"] = {"clips": received, "overall": overall(received)}
     if args.json:
         print(json.dumps(report, indent=1))
     else:

@@ -314,9 +314,9 @@ def test_the_gc_log_names_the_thread_of_each_collection() -> None:
     assert "2 collections" in describe(summary) and describe(log.summary(until_s=0.0)) == "no collection"
 
 
-def test_live_quality_scores_what_the_window_was_sent(tmp_path: Path, random_weights: Path) -> None:
-    # --window plays the clip in the real window at its own rate and scores the results it
-    # was sent; the script's other modes run the pipeline on every frame.
+def test_live_quality_scores_what_the_window_showed(tmp_path: Path, random_weights: Path) -> None:
+    # --window plays the clip in the real window at its own rate and scores what its screen
+    # showed at every frame; the script's other modes run the pipeline on every frame.
     from emotion_app.samples import write_video
     from tests.gui_support import run_gui_script
 
@@ -339,10 +339,17 @@ def test_live_quality_scores_what_the_window_was_sent(tmp_path: Path, random_wei
     report = json.loads(completed.stdout)
     assert report["settings"]["window"] is True and report["settings"]["steadiness"] == "medium"
     (clip,) = report["clips"]
-    assert clip["clip"] == "clip.avi" and 0 < clip["frames"] <= 20
-    # The face is in every frame the window was sent; a frame it dropped is not counted.
-    assert clip["face_frames"] == clip["frames"] and clip["ranges"][0]["count_match"] == 1.0
-    assert clip["fps"] <= 10.0 and clip["face_seconds"] == pytest.approx(clip["frames"] / clip["fps"], abs=0.01)
+    # Every frame counts, with the faces on screen as its turn ended: none before the first
+    # result was painted (the first frame is scanned while the file plays on), then the face.
+    window = clip["window"]
+    assert clip["clip"] == "clip.avi" and clip["frames"] == 20 and clip["fps"] == 10.0
+    assert 0 < window["received"] <= 20 and window["painted"] > 0 and window["first_painted_s"] > 0
+    assert 0 < clip["face_frames"] <= 20 and clip["ranges"][0]["count_match"] == clip["face_frames"] / 20
+    assert clip["face_seconds"] == pytest.approx(clip["face_frames"] / 10.0, abs=0.01)
+    # The frames the window was sent, each once, as --window scored before: the face is in each.
+    (received,) = report["received"]["clips"]
+    assert received["frames"] == window["received"] and received["face_frames"] == received["frames"]
+    assert received["ranges"][0]["count_match"] == 1.0
 
 
 def test_live_quality_window_refuses_a_truth_file_of_no_video(tmp_path: Path) -> None:
