@@ -10,6 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
 from emotion_app.samples import write_video
+from emotion_app.sources.opencv_source import OpenCvFrameSource
+from emotion_app.sources.opening import open_frame_source
+from emotion_app.sources.specs import VideoFileSpec
 from tests.gui_support import WAIT_MS, WindowFactory, play_looping, shown_result, wait_until_stopped
 from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 from tests.reordered_video import FPS as MPEG2_FPS
@@ -236,3 +239,61 @@ def test_a_file_none_of_whose_frames_decodes_is_refused_in_one_line(
     window = make_window(video=video)
     wait_until_stopped(qtbot, window)
     assert window.source_banner.text() == f"Could not read any frame from video file {video}: it is empty or damaged"
+
+
+def test_a_seek_in_a_file_whose_first_frames_do_not_decode_lands_on_the_frame_sought(tmp_path: Path) -> None:
+    # Was: OpenCV numbers a file's frames from the first it decoded, so past a damaged start
+    # each seek went as many frames too far (to 20: the file's frame 22), and one whose
+    # keyframe was the damaged start went back to the first frame that decodes (to 10: 2).
+    clips = {
+        "mjpg": damaged_start(tmp_path, 2),
+        "mpeg2": damaged_at_group(
+            write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(FRAMES)), 0, tmp_path / "damaged.mp4", cut=False
+        ),
+    }
+    for name, clip in clips.items():
+        landed: list[tuple[int, int | None]] = []
+        source = open_frame_source(VideoFileSpec(clip))
+        try:
+            assert isinstance(source, OpenCvFrameSource)
+            first = source.read()
+            assert first is not None
+            first_place = bar_number(first)
+            for frame in [*range(FRAMES), 0, FRAMES - 1, 1, 30, 3]:
+                assert source.seek(frame)
+                read = next((read for read in (source.read() for _ in range(5)) if read is not None), None)
+                landed.append((frame, None if read is None else bar_number(read)))
+        finally:
+            source.release()
+        assert all(number == max(frame, first_place) for frame, number in landed), (name, landed)
+
+
+def test_seeks_and_steps_in_a_file_whose_first_frames_do_not_decode_show_the_frame_sought(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: the window showed the file's frame 22 as its frame 20 (its seek bar, the
+    # timeline, a recording), a step back after the end showed frame 2 as 4.
+    window = make_window(video=damaged_start(tmp_path, 2))
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    for frame in (20, 5, 30, 3, 2):
+        window.seek(frame)
+        settled_on(qtbot, window, frame)
+    window.seek(1)  # within the damaged start: its first frame that decodes
+    settled_on(qtbot, window, 2)
+    window.step(1)
+    settled_on(qtbot, window, 3)
+    window.step(-1)
+    settled_on(qtbot, window, 2)
+    window.step(-1)  # nothing before it decodes: it stays
+    settled_on(qtbot, window, 2)
+    window.seek(FRAMES - 2)
+    settled_on(qtbot, window, FRAMES - 2)
+    window.resume()
+    wait_until_stopped(qtbot, window)
+    # Not running, a move opens it again at the frame sought (as Mirror view and a model
+    # picked open it again at the frame shown).
+    window.step(-1)
+    settled_on(qtbot, window, FRAMES - 2)
+    window.seek(10)
+    settled_on(qtbot, window, 10)

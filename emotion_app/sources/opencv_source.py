@@ -12,8 +12,15 @@ from emotion_app.io.frame_format import normalise_frame
 from emotion_app.io.frame_times import FrameTimes
 from emotion_app.io.gif_delays import GifFrameEnds
 from emotion_app.io.recent_frames import Frame, RecentFrames
+from emotion_app.io.video import MAX_UNDECODABLE_RUN
 
 from .frame_source import usable_fps
+
+# OpenCV's seek decodes on from a keyframe at least this many frames before the one sought.
+_OPENCV_SEEK_LEAD = 16
+# The most frames from a keyframe to the next (a group of pictures) that a seek past a damaged
+# start allows for: 10 s at 30 fps, longer than x264's 250.
+_LONGEST_GROUP = 300
 
 
 class OpenCvFrameSource:
@@ -56,6 +63,12 @@ class OpenCvFrameSource:
         # Files (``timed``) time their frames by the container; a camera's clock is the
         # capture worker's.
         self._times = FrameTimes(self.fps) if timed else None
+        # OpenCV numbers a file's frames from the first it decoded, its seeks too: past a
+        # damaged start, its frame N is the file's frame N + this (the first's place).
+        self.first_place = _opencv_place(capture) if failed_before else 0
+        # Reads that give no frame before the one held (a seek into a damaged stretch,
+        # read through here): the capture worker counts them as frames lost, as read.
+        self._unread = 0
         self._pending_time = self._frame_time()
         self.last_time_s: float | None = None
         # A GIF's frame ends: how long the frame read last is shown, which FFmpeg's next
@@ -64,6 +77,9 @@ class OpenCvFrameSource:
         self._keep(first_frame, self._pending_time)
 
     def read(self) -> np.ndarray | None:
+        if self._unread:
+            self._unread -= 1
+            return None
         if self._replay is not None:
             index, self._replay = self._replay, self._replay + 1
             if self._replay >= self._recent.position:
@@ -137,9 +153,48 @@ class OpenCvFrameSource:
             self._recent.restarted(frame)
             self._replay = None
         self._pending = None  # the frame read while opening is no longer next
+        self._unread = 0
         if self._times is not None:
             self._times.restart()
+        if self.first_place and frame > 0:
+            return self._seek_past_damaged_start(frame)
         return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame))
+
+    def _seek_past_damaged_start(self, frame: int) -> bool:
+        """Seek to the file's frame ``frame`` where its first frames do not decode.
+
+        OpenCV's seek counts from the first frame decoded (:attr:`first_place`), and goes
+        to a keyframe before the frame sought, decoding on from there: one in the damaged
+        start gives no frame, and it stops there. The file is then read from its start
+        instead, to the frame before the one sought: near the start only (further on, a
+        damaged keyframe stops OpenCV's seek as it does in any file), so that a seek never
+        reads a long file through."""
+        capture = self._capture
+        assert capture is not None
+        first = self.first_place
+        if frame - first > 1:
+            if not capture.set(cv2.CAP_PROP_POS_FRAMES, frame - first):
+                return False
+            if _opencv_place(capture) >= first or frame > 2 * first + _OPENCV_SEEK_LEAD + _LONGEST_GROUP:
+                return True  # decoded on from a keyframe after the damaged start
+        if not capture.set(cv2.CAP_PROP_POS_FRAMES, 0):
+            return False
+        failed = 0
+        while failed < MAX_UNDECODABLE_RUN:
+            ok, read = capture.read()
+            self.decoded_frames += 1
+            if not ok or read is None or read.size == 0:
+                failed += 1
+                continue
+            failed = 0
+            place = _opencv_place(capture)
+            if place >= frame:  # the frame sought, or the first after it that decodes
+                self._pending, self._pending_time = normalise_frame(read), self._frame_time()
+                self._unread = place - frame
+                return True
+            if place == frame - 1:
+                return True
+        return True  # the file ends before it: the next read says so
 
     def _skip(self, frames: int) -> bool:
         """Pass over the capture's next ``frames`` frames, the last of them kept as read
@@ -167,6 +222,16 @@ class OpenCvFrameSource:
         self._recent.clear()  # a GIF's frames kept: let go of with the file
         if capture is not None:
             capture.release()
+
+
+def _opencv_place(capture: cv2.VideoCapture) -> int:
+    """The place in its file of the frame ``capture`` read last, by its time, as OpenCV
+    places it (its frame's seconds times its rate, rounded)."""
+    time_ms = float(capture.get(cv2.CAP_PROP_POS_MSEC))
+    fps = float(capture.get(cv2.CAP_PROP_FPS))
+    if not (math.isfinite(time_ms) and math.isfinite(fps)) or time_ms <= 0 or fps <= 0:
+        return 0
+    return int(time_ms / 1000.0 * fps + 0.5)
 
 
 def read_first_frame(capture: cv2.VideoCapture) -> np.ndarray | None:
