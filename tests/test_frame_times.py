@@ -110,6 +110,23 @@ def test_a_frame_lost_in_a_variable_rate_clip_keeps_its_place(tmp_path: Path, ca
     assert f"frame {LOST} could not be decoded; skipped" in caplog.text
 
 
+def test_a_variable_rate_clip_whose_first_frames_do_not_decode_numbers_them_all(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Was: its frames 0-1 lost in its 30 fps stretch, the frame after them (at 0.067 s, one
+    # period of its 15 fps average) was numbered 1, and every frame after it one short: a
+    # failed read at a stream's start is a frame lost, whatever the times say.
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", numbered_frames(len(DURATIONS_S)), DURATIONS_S, mjpeg=True)
+    for frame in (1, 0):  # from the last: a damaged JPEG's start is found no more
+        damage_mjpeg_frame(path, frame, path)
+    with caplog.at_level("WARNING"):
+        frames = list(open_input(path).frames())
+    assert [(index, bar_number(frame)) for index, _, frame in frames] == [
+        (index, index) for index in range(2, len(DURATIONS_S))
+    ]
+    assert "frames 0-1 could not be decoded; skipped" in caplog.text
+
+
 def test_without_timestamps_or_frame_rate_there_is_no_time() -> None:
     times = FrameTimes(None)
     assert [times.next(None), times.next(float("nan"))] == [None, None]

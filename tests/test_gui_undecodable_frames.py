@@ -17,6 +17,7 @@ from tests.gui_support import WAIT_MS, WindowFactory, play_looping, shown_result
 from tests.hostile_support import bar_number, damage_mjpeg_frame, numbered_frames
 from tests.reordered_video import FPS as MPEG2_FPS
 from tests.reordered_video import damaged_at_group, reads, write_mpeg2_mp4
+from tests.variable_rate_video import write_variable_rate_mp4
 
 FRAMES = 40
 DAMAGED = 12
@@ -297,3 +298,21 @@ def test_seeks_and_steps_in_a_file_whose_first_frames_do_not_decode_show_the_fra
     settled_on(qtbot, window, FRAMES - 2)
     window.seek(10)
     settled_on(qtbot, window, 10)
+
+
+def test_a_variable_rate_file_whose_first_frames_do_not_decode_plays_with_its_numbers(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: 30 fps then 10 (15 on average), its frames 0-1 lost: the frame after them was
+    # shown as frame 1, and every one after it one short.
+    durations_s = [1 / 30] * 10 + [1 / 10] * 10
+    path = write_variable_rate_mp4(tmp_path / "phone.mp4", numbered_frames(len(durations_s)), durations_s, mjpeg=True)
+    for frame in (1, 0):  # from the last: a damaged JPEG's start is found no more
+        damage_mjpeg_frame(path, frame, path)
+    window = make_window(video=path)
+    numbers: list[tuple[int, int]] = []
+    window.controller.result_ready.connect(
+        lambda result: numbers.append((result.frame_index, bar_number(result.image)))
+    )
+    wait_until_stopped(qtbot, window)
+    assert numbers and numbers[0] == (2, 2) and all(index == number for index, number in numbers), numbers

@@ -123,19 +123,21 @@ class UnplacedReads:
         ``time_s`` from the start, ``period_s`` a frame period (None: unknown), of the
         ``announced`` frames the container announces (0: unknown).
 
-        As many frame periods as its time holds, where that tells (1 or more, short of the
-        announced frames): a decoder drops the frames that depend on a lost one without a
-        read of their own failing (MPEG-2's after a damaged first picture). Else, as
-        :meth:`place` does where the times do not tell, one for each read that failed (a
-        time of 0 with reads failed before it is a backend's that gives 0 for every frame).
+        One for each read that failed at least: no frame held by the decoder comes before
+        them, as one can after a failed read further on. More where its time holds more
+        frame periods (short of the announced frames): a decoder drops the frames that
+        depend on a lost one without a read of their own failing (MPEG-2's after a damaged
+        first picture). Not fewer: a variable-rate clip's first frames, faster than its
+        average rate, are more than its time's periods at that rate. (A time of 0 with reads
+        failed before it is a backend's that gives 0 for every frame.)
         """
         if not self.count:
             return 0
         lost = self.count
         if time_s is not None and period_s is not None and announced > 0:
             by_time = round(time_s / period_s)
-            if 0 < by_time < announced:
-                lost = by_time
+            if by_time < announced:
+                lost = max(lost, by_time)
         self.count = 0
         return lost
 
