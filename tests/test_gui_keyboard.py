@@ -614,6 +614,30 @@ def test_f6_from_the_timeline_goes_back_to_where_the_keyboard_came_into_it_from_
     qtbot.waitUntil(came_from.hasFocus, timeout=WAIT_MS)
 
 
+@pytest.mark.parametrize("how", ["Go to the timeline and back", "Dock the timeline at"])
+def test_f6_from_the_timeline_goes_back_where_it_came_from_over_the_menus_by_the_keys(
+    qtbot: QtBot, make_window: WindowFactory, how: str
+) -> None:
+    # Was: the menu bar, walked by the keys (Alt+V), holds the keyboard till its menus
+    # close, and was taken for a control the keyboard had come into the panel from: F6 by
+    # the View menu, or after docking the panel at a side by it, went to the video.
+    window = make_window(size=(1000, 700))
+    panel = window.timeline_panel
+    _keyboard_on(qtbot, window, window.steadiness_box)
+    _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(panel.view.hasFocus, timeout=WAIT_MS)
+    if how == "Go to the timeline and back":
+        _press(qtbot, window, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=WAIT_MS)
+        _press(qtbot, window, Qt.Key.Key_G)
+    else:
+        _dock_by_the_menu(qtbot, window, Qt.Key.Key_L)
+        assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.LeftDockWidgetArea
+        qtbot.waitUntil(panel.view.hasFocus, timeout=WAIT_MS)
+        _press(qtbot, window, Qt.Key.Key_F6)
+    qtbot.waitUntil(window.steadiness_box.hasFocus, timeout=WAIT_MS)
+
+
 def test_the_keyboard_handed_back_from_the_floating_timeline_brings_up_a_minimised_window(
     qtbot: QtBot, make_window: WindowFactory
 ) -> None:

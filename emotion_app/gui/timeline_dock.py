@@ -13,7 +13,7 @@ from __future__ import annotations
 from PyQt6 import sip
 from PyQt6.QtCore import QEvent, QMargins, QObject, QPoint, QRect, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QResizeEvent
-from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
+from PyQt6.QtWidgets import QApplication, QMainWindow, QMenuBar, QWidget
 
 from .float_place import first_float_place
 from .settings import AppSettings
@@ -202,6 +202,10 @@ class TimelineDock(QObject):
             return
         on_panel = self._on_panel(new)
         self._keyboard_was_floating = self._panel.isFloating() and on_panel
+        if isinstance(new, QMenuBar):
+            # Its menus walked by the keys (Alt), it holds the keyboard only till they close
+            # and gives it back where it took it from: no leaving of the panel's.
+            return
         if on_panel:
             if not self._keyboard_in_panel:
                 # Come in, by F6, Tab or a click: F6 goes back where it came from, not where
