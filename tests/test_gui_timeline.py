@@ -919,6 +919,36 @@ def test_where_the_panel_floated_last_is_remembered_though_it_was_docked_at_the_
     assert panel.geometry() == FLOAT_AT
 
 
+@pytest.mark.parametrize("how", ["button", "double-click"])
+def test_a_floating_panel_moved_and_docked_back_floats_again_where_it_was_moved(
+    qtbot: QtBot, make_window: WindowFactory, settings_path: Path, how: str
+) -> None:
+    # Was: Qt notes where a panel floats (for its next float) at a resize only. Moved, as
+    # a drag of its window's title moves it (a move, no resize), docked back and floated
+    # again, it went where it had floated before the move, in the run and, saved at a
+    # close that found it docked, in the next run too.
+    window = make_window(size=(600, 450))  # its panel, floated, room to move on the screen
+    panel = window.timeline_panel
+    _float_from_the_dock(qtbot, panel, how)
+    size = panel.size()
+    moved_to = QPoint(40, 30)
+    panel.move(moved_to)  # the frame's corner, as the platform moves a window
+    qtbot.waitUntil(lambda: panel.frameGeometry().topLeft() == moved_to, timeout=WAIT_MS)
+    moved = panel.geometry()
+    assert moved.size() == size
+    window.timeline_floating_action.trigger()  # docked back
+    assert not panel.isFloating()
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == moved
+    window.timeline_floating_action.trigger()  # docked back, as it is at the close
+    window.close()
+    again = make_window(size=(600, 450))
+    panel = again.timeline_panel
+    assert not panel.isFloating()
+    _float_from_the_dock(qtbot, panel, how)
+    assert panel.geometry() == moved
+
+
 def test_floated_from_the_dock_onto_a_screen_gone_since_the_panel_comes_to_one_there_is(
     qtbot: QtBot, make_window: WindowFactory, settings_path: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -88,6 +88,7 @@ class TimelineDock(QObject):
         panel.topLevelChanged.connect(self._share_height)
         video.installEventFilter(self)
         panel.view.installEventFilter(self)
+        panel.installEventFilter(self)  # its moves while floating (see _note_float_place)
         self._share_height()
 
     @property
@@ -307,10 +308,28 @@ class TimelineDock(QObject):
         """The video or the timeline's view resized: the height they share is told again, once
         the layout has sized both. Told at once, amid a layout that had resized the video but
         not yet the view, the sum held the view's old height: a least height lowered was
-        raised again, and the two flipped forever in a window left at one size."""
-        if event is not None and event.type() == QEvent.Type.Resize:
+        raised again, and the two flipped forever in a window left at one size. The panel
+        moved: see _note_float_place."""
+        if event is None:
+            return False
+        if watched is self._panel:
+            if event.type() == QEvent.Type.Move:
+                self._note_float_place()
+        elif event.type() == QEvent.Type.Resize:
             self._share_once_laid_out.start()
         return False
+
+    def _note_float_place(self) -> None:
+        """The floating panel moved (its window's title dragged): Qt notes where it floats,
+        for its next float, at a resize only, so one moved, docked back and floated again
+        went where it floated before the move, in the run and in the next (its place read
+        at a docked close, TimelinePanel.next_float_place). Told of a resize, it notes it."""
+        panel = self._panel
+        # Torn off by a drag of its title (Qt's flag while torn off under X11, or the mouse
+        # Qt holds for such a drag elsewhere): a spot on the way, which the drag places.
+        dragged = bool(panel.windowFlags() & Qt.WindowType.X11BypassWindowManagerHint)
+        if panel.isFloating() and not dragged and QWidget.mouseGrabber() is not panel:
+            QApplication.sendEvent(panel, QResizeEvent(panel.size(), panel.size()))
 
     def _share_height(self) -> None:
         """Docked at the top or bottom, tells the timeline's view the height it and the video
