@@ -34,10 +34,12 @@ a display is set; the app's pipeline loader, its background new-face scans, the 
 classifier in use before the first clip), at the clip's own rate as the app plays a file,
 and scores what the screen showed: every frame the player read counts, with the faces of
 the last result the window painted before that frame's turn ended (when the next frame was
-read); a frame before the first result painted shows no face. A frame a busy machine drops
-counts with the labels held from before it. The figures on the results the window was sent
-only (each once; how ``--window`` scored before) follow as "received". Its figures depend on
-the machine's load; pictures are left out (a truth file naming no video is refused).
+read); a frame before the first result painted shows no face (the window shows "Opening…"
+then, or the last frame of the clip before with its faces, not this clip's: each clip is
+scored as if opened on its own). A frame a busy machine drops counts with the labels held
+from before it. The figures on the results the window was sent only (each once; how
+``--window`` scored before) follow as "received". Its figures depend on the machine's load;
+pictures are left out (a truth file naming no video is refused).
 
 ``--sweep`` runs the pipeline once per clip and replays each face's raw probabilities
 through the core's steadiness rule (the same class the pipeline uses, so the figures are
