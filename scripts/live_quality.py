@@ -113,6 +113,9 @@ class ClipRecord:
     fps: float | None  # of the frames kept
     frames: list[tuple[int, list[ShownFace]]] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+    # The file's frames a second, where the frames kept are not evenly spaced (those the
+    # window was sent): a follow's hold and seconds count the file's frames, not a step.
+    file_fps: float | None = None
 
 
 def run_clip(path: Path, make_pipeline: Callable[[], EmotionPipeline], every: int = 1) -> ClipRecord:
@@ -160,6 +163,7 @@ def window_record(name: str, fps: float, received: list[InferenceResult], stream
         # The rate of the frames the window was sent, as --every's: a face's time is
         # its frames over it, and a frame dropped does not shorten it.
         record.fps = fps * len(seen) / (max(seen) - min(seen) + 1)
+        record.file_fps = fps
     return record
 
 
@@ -397,8 +401,15 @@ def follow_lags(record: ClipRecord, ranges: list[TruthRange]) -> list[dict[str, 
     until the shown label is acceptable and holds for :data:`FOLLOW_HOLD_S`."""
     labelled = [r for r in ranges if r.labels]
     by_index = dict(record.frames)
-    step = _frame_step(record)
-    hold = max(1, round(FOLLOW_HOLD_S * (record.fps or 25.0))) * step
+    if record.file_fps:
+        # Not by the first step: the frames a window's opening dropped made that the hold's
+        # unit (frames 0 and 5 the first sent, at 10 fps: a hold of 20 frames, not 5).
+        per_second: float | None = record.file_fps
+        hold = max(1, round(FOLLOW_HOLD_S * record.file_fps))
+    else:
+        step = _frame_step(record)
+        per_second = record.fps * step if record.fps else None
+        hold = max(1, round(FOLLOW_HOLD_S * (record.fps or 25.0))) * step
     lags = []
     for before, after in zip(labelled, labelled[1:]):
         if before.labels == after.labels:
@@ -418,7 +429,7 @@ def follow_lags(record: ClipRecord, ranges: list[TruthRange]) -> list[dict[str, 
                 "to": "|".join(sorted(after.labels)),
                 "at_frame": after.first,
                 "frames": lag,
-                "seconds": None if lag is None or not record.fps else round(lag / (record.fps * step), 3),
+                "seconds": None if lag is None or not per_second else round(lag / per_second, 3),
             }
         )
     return lags

@@ -3,14 +3,18 @@ with the labels of the last result painted before its turn ended (test-made stre
 
 from __future__ import annotations
 
+import numpy as np
+
 from scripts.live_quality import (
     ClipRecord,
     PaintedResult,
     PlayedFrame,
     ShownFace,
+    follow_lags,
     score_clip,
     score_range,
     screen_record,
+    window_record,
 )
 from scripts.support.real_clips import TruthRange
 
@@ -82,3 +86,30 @@ def test_the_last_frame_s_turn_lasts_one_frame_period() -> None:
     assert labels_of(screen_record("clip.avi", FPS, frames, results)) == ["sad", "sad", "happy"]
     late = [*results[:2], painted(frames[2], "happy", 0.15)]
     assert labels_of(screen_record("clip.avi", FPS, frames, late)) == ["sad", "sad", "sad"]
+
+
+def test_the_received_frames_follow_by_the_file_s_frames_not_the_opening_s_gap() -> None:
+    # The window was sent frame 0, then (its opening dropped while frame 0 was scanned)
+    # frames 5-39. The change to "b" at frame 10 shows from frame 12, with one flicker back
+    # at frame 30: followed in 2 frames (0.2 s), as on every frame. The hold was counted in
+    # steps of the first gap (5 frames), 20 frames long: the flicker 18 frames on made it
+    # 21 frames, and its seconds were counted at the rate of the frames sent.
+    from emotion_app.gui.messages import InferenceResult
+    from emotion_app.results import FaceResult
+
+    picture = np.zeros((48, 64, 3), np.uint8)
+    labels = ("a", "b")
+
+    def result(index: int) -> InferenceResult:
+        label = "a" if index < 12 or index == 30 else "b"
+        probabilities = (0.9, 0.1) if label == "a" else (0.1, 0.9)
+        face = FaceResult((10, 10, 20, 20), 1, label, 0.9, probabilities)
+        return InferenceResult(1, index, picture, picture, picture, (face,), labels, 0.0, index / FPS, 0.0)
+
+    received = [result(index) for index in [0, *range(5, 40)]]
+    record = window_record("clip.avi", FPS, received, 1)
+    ranges = [TruthRange(0, 9, 1, frozenset({"a"})), TruthRange(10, 39, 1, frozenset({"b"}))]
+    (follow,) = follow_lags(record, ranges)
+    assert (follow["at_frame"], follow["frames"], follow["seconds"]) == (10, 2, 0.2)
+    # The 36 frames sent still count the 4 s they span, at the rate they were sent.
+    assert record.fps == 9.0 and score_clip(record, ranges)["face_seconds"] == 4.0
