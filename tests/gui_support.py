@@ -41,7 +41,9 @@ from emotion_app.gui.messages import (
     SourceInfo,
 )
 from emotion_app.inference.build_process import CHILD_TIMEOUT_S, TEMP_VARIABLES
+from emotion_app.io.video import read_picture
 from emotion_app.live import PipelineLoader, load_pipeline
+from emotion_app.sources.files import StillsFrameSource
 from emotion_app.sources.frame_source import FrameSource, SourceFactory
 from emotion_app.sources.opening import open_frame_source
 from emotion_app.sources.specs import CameraSpec, SourceSpec, VideoFileSpec
@@ -485,6 +487,34 @@ class CameraBench:
         spec = self.specs[-1]
         assert isinstance(spec, CameraSpec), f"the last source opened is no camera: {spec}"
         return spec
+
+
+class LastPictureGate:
+    """A source factory: the folder of ``stills`` (:func:`tests.slide_show.write_slide_show`'s)
+    opens as a real slide show, its last picture read from its file only once
+    :meth:`let_through` is called (or after ``WAIT_MS``, so a failed test's window still
+    closes); other specs open normally.
+
+    A test sets up first what must come before that read (the inference thread held):
+    the show's 2 s a picture is no bound on a loaded machine, where the first picture's
+    labelling can take longer and the last picture is labelled before the test holds it."""
+
+    def __init__(self, stills: list[Path]) -> None:
+        self._stills = tuple(stills)
+        self._through = threading.Event()
+
+    def __call__(self, spec: SourceSpec) -> FrameSource:
+        if not isinstance(spec, VideoFileSpec) or spec.path.resolve() != self._stills[0].parent.resolve():
+            return open_frame_source(spec)
+        return StillsFrameSource(self._stills, load=self._load, paged=False)
+
+    def let_through(self) -> None:
+        self._through.set()
+
+    def _load(self, index: int) -> np.ndarray | None:
+        if index == len(self._stills) - 1:
+            self._through.wait(WAIT_MS / 1000)  # on the capture thread, as a slow disk would
+        return read_picture(self._stills[index])
 
 
 class ThreadHold(QObject):

@@ -35,6 +35,7 @@ from tests.gui_support import (
     REPO,
     WAIT_MS,
     CameraBench,
+    LastPictureGate,
     WindowFactory,
     active_weights_of,
     banner_button,
@@ -399,10 +400,11 @@ def test_a_slide_shows_finished_banner_waits_for_its_last_pictures_result(
     # inference thread was still busy (the CPU loaded, the fast classifier being built):
     # "Finished playing pictures" showed beside the picture before, the last one unlabelled.
     folder = tmp_path / "pictures"
-    write_slide_show(folder, [astronaut_bgr()] * 2)
-    window = make_window(video=folder)
+    show = LastPictureGate(write_slide_show(folder, [astronaut_bgr()] * 2))
+    window = make_window(video=folder, source_factory=show)
     wait_for_face_result(qtbot, window)
     with thread_held(window.controller.inference_thread):  # the last picture waits to be labelled
+        show.let_through()  # the last picture is read now, not before
         qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
         qtbot.wait(100)  # time for a banner shown too early
         assert "Finished playing" not in window.source_banner.text()
@@ -419,10 +421,11 @@ def test_a_slides_shows_end_is_told_in_time_where_its_last_pictures_result_does_
     # an inference thread busy for longer (a picture slow to label, a loaded machine), or a
     # result that never came, held back the banner and its Play again as long.
     folder = tmp_path / "pictures"
-    write_slide_show(folder, [astronaut_bgr()] * 2)
-    window = make_window(video=folder)
+    show = LastPictureGate(write_slide_show(folder, [astronaut_bgr()] * 2))
+    window = make_window(video=folder, source_factory=show)
     wait_for_face_result(qtbot, window)
     with thread_held(window.controller.inference_thread):  # its result does not come while held
+        show.let_through()  # the last picture is read now, not before
         qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
         # Within the bound (and some slack for a loaded machine), well before the hold ends.
         qtbot.waitUntil(lambda: "Finished playing pictures" in window.source_banner.text(), timeout=END_WAIT_MS + 5000)
@@ -442,10 +445,11 @@ def test_a_stop_while_the_last_pictures_result_waits_still_tells_the_end(
     # inference thread, so the result the "Finished playing" banner waited for never came:
     # a finished show with no banner and no Play again.
     folder = tmp_path / "pictures"
-    write_slide_show(folder, [astronaut_bgr()] * 2)
-    window = make_window(video=folder)
+    show = LastPictureGate(write_slide_show(folder, [astronaut_bgr()] * 2))
+    window = make_window(video=folder, source_factory=show)
     wait_for_face_result(qtbot, window)
     with thread_held(window.controller.inference_thread):  # the last picture waits to be labelled
+        show.let_through()  # the last picture is read now, not before
         qtbot.waitUntil(lambda: window.source_state.ended and not window.is_running, timeout=WAIT_MS)
         window.stop()
     qtbot.waitUntil(lambda: "Finished playing pictures" in window.source_banner.text(), timeout=WAIT_MS)
@@ -1044,10 +1048,11 @@ def test_a_slide_shows_end_is_not_told_once_a_seek_has_opened_it_again(
     # again (not through start_source), and the wait's time ran on: on a slow open, the
     # banner "Finished playing pictures" and its Play again came up over the file opening.
     folder = tmp_path / "pictures"
-    write_slide_show(folder, [astronaut_bgr()] * 2)
-    window = make_window(video=folder)
+    show = LastPictureGate(write_slide_show(folder, [astronaut_bgr()] * 2))
+    window = make_window(video=folder, source_factory=show)
     wait_for_face_result(qtbot, window)
     with thread_held(window.controller.inference_thread):  # the last picture waits to be labelled
+        show.let_through()  # the last picture is read now, not before
         qtbot.waitUntil(lambda: window.source_state.ended, timeout=WAIT_MS)
         assert "Finished playing" not in window.source_banner.text()
         with thread_held(window.controller.capture_thread):  # the open takes long
