@@ -88,10 +88,13 @@ $(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+# After the runtime install, never beside it: under -j (make -j run test) the two rules at
+# once had one remove the venv to remake it while the other checked or installed into it.
+# requirements-dev.txt includes requirements.txt, so this pip finds those installed.
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(remake_venv_without_pip)
 	$(PY) -m pip install -q -r requirements-dev.txt
-	touch $@ $(VENV)/.installed-runtime
+	touch $@
 
 # Xvfb, xrandr and the X libraries PyQt6's xcb plugin needs, for the real-window tests.
 system-deps:

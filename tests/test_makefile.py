@@ -153,6 +153,30 @@ def test_a_venv_an_older_makefile_left_without_pip_is_made_again(tmp_path: Path,
     assert (venv / ".installed-runtime").is_file()
 
 
+def test_both_installs_at_once_remake_a_venv_without_pip_once(tmp_path: Path) -> None:
+    # make -j2 install install-dev (or make -j run test) ran both install rules at once:
+    # one removed the venv to remake it while the other checked it, which then stopped at
+    # "no venv (no pyvenv.cfg)" or installed into a venv being removed.
+    _requirements(tmp_path)
+    venv = _venv_without_pip(tmp_path)
+    offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
+    make = ["make", "-j2", "-f", str(REPO / "Makefile"), f"PYTHON={sys.executable}", f"VENV={venv}"]
+    result = subprocess.run(
+        [*make, "install", "install-dev"],
+        cwd=tmp_path,
+        env=offline,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("removing it and making it again") == 1, result.stderr
+    pip = subprocess.run([venv / "bin" / "python", "-m", "pip", "--version"], capture_output=True, timeout=120)
+    assert pip.returncode == 0, pip.stderr
+    assert (venv / ".installed-runtime").is_file() and (venv / ".installed-dev").is_file()
+
+
 def test_a_venv_without_pip_that_cannot_be_made_again_is_removed(tmp_path: Path) -> None:
     # make test's install, on Debian without python3-venv: remade, it fails half-made again.
     _requirements(tmp_path)
