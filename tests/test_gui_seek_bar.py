@@ -181,16 +181,13 @@ def last_frame(video: Path, frames: int) -> np.ndarray:
     return last
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="OpenCV's seek in a truncated AVI, past a frame that does not decode, lands on the frame after "
-    "that one: the frame shown is numbered the last but is frame 11's picture",
-)
 def test_a_seek_to_the_end_of_a_truncated_file_with_a_frame_passed_over_shows_its_last_frame(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
-    # Held before only by the run before's last frame, left on screen while the file opened
-    # again: the wait took it for the seek's.
+    # Was: OpenCV seeks an AVI cut short (its index lost) by reading from its start, and
+    # stopped at frame 10, which does not decode: frame 11's picture was shown, numbered the
+    # last. (Held before only by the run before's last frame, left on screen while the file
+    # opened again: the wait took it for the seek's.)
     window, cut, announced, decoded = played_to_its_end_with_frame_10_damaged(qtbot, make_window, tmp_path)
     window.seek(announced - 1)
     qtbot.waitUntil(lambda: shows_its_frame(window, decoded - 1), timeout=WAIT_MS)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
@@ -316,3 +318,77 @@ def test_a_variable_rate_file_whose_first_frames_do_not_decode_plays_with_its_nu
     )
     wait_until_stopped(qtbot, window)
     assert numbers and numbers[0] == (2, 2) and all(index == number for index, number in numbers), numbers
+
+
+def straight_read(path: Path) -> dict[int, np.ndarray]:
+    """Each frame of ``path`` that decodes, read straight through by OpenCV, by its place
+    (its time)."""
+    capture = cv2.VideoCapture(str(path))
+    try:
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        frames: dict[int, np.ndarray] = {}
+        for _ in range(int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) + 10):
+            ok, frame = capture.read()
+            if ok:
+                frames[round(capture.get(cv2.CAP_PROP_POS_MSEC) / 1000 * fps)] = frame
+        return frames
+    finally:
+        capture.release()
+
+
+def test_a_seek_past_a_frame_that_does_not_decode_lands_on_the_frame_sought(tmp_path: Path) -> None:
+    # Was: OpenCV's seek decodes on from 16 frames before the frame sought, counting the
+    # frames it decodes, and stopped at one that does not: a seek to 14-28 of the MJPG file
+    # whose frame 12 is damaged gave frame 13, numbered as the frame sought; in the MPEG-2 one
+    # whose frames 4-15 do not decode, a seek to 3-31 gave frame 3 after 11 or 12 reads that
+    # failed, numbered as many past the frame sought (to 20: frame 3 shown as 31).
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(FRAMES))
+    clips = {"mjpg": damaged_video(tmp_path), "mpeg2": damaged_at_group(video, 2, tmp_path / "damaged.mp4", cut=False)}
+    for name, clip in clips.items():
+        straight = straight_read(clip)
+        assert len(straight) < FRAMES, name  # a frame that does not decode, or more
+        landed: list[tuple[int, int, bool]] = []
+        source = open_frame_source(VideoFileSpec(clip))
+        try:
+            assert isinstance(source, OpenCvFrameSource)
+            for frame in [*range(FRAMES), 0, FRAMES - 1, DAMAGED + 5, 3, 20]:
+                assert source.seek(frame)
+                failed = 0
+                while (read := source.read()) is None and failed < FRAMES:
+                    failed += 1  # the capture worker counts each as a frame lost
+                assert read is not None, (name, frame)
+                # Numbered as the frame sought, or the first after it that decodes; its picture is
+                # that frame's, as a read straight through gives it.
+                place = min(place for place in straight if place >= frame)
+                landed.append((frame, frame + failed - place, np.array_equal(read, straight[place])))
+        finally:
+            source.release()
+        assert all(off == 0 and same for _, off, same in landed), (name, landed)
+
+
+def test_seeks_past_a_frame_that_does_not_decode_show_the_frame_sought(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    # Was: a seek to 14-28 showed frame 13 numbered as the frame sought (its seek bar, the
+    # timeline, a recording), and a step on from there one frame short.
+    window = make_window(video=damaged_video(tmp_path))
+    qtbot.waitUntil(lambda: window.view.result is not None, timeout=WAIT_MS)
+    window.pause()
+    for frame in (DAMAGED + 2, DAMAGED + 9, DAMAGED + 15, DAMAGED + 5):
+        window.seek(frame)
+        settled_on(qtbot, window, frame)
+    window.step(1)
+    settled_on(qtbot, window, DAMAGED + 6)
+    window.step(-3)
+    settled_on(qtbot, window, DAMAGED + 3)
+    window.step(-3)  # back onto the damaged frame: the one before it
+    settled_on(qtbot, window, DAMAGED - 1)
+    # MPEG-2, its frames 4-15 lost in a group that does not decode: a seek into the frames
+    # after them, or to the frame before them (held back by the decoder past their reads).
+    video = write_mpeg2_mp4(tmp_path / "whole.mp4", numbered_frames(FRAMES))
+    window.open_video(damaged_at_group(video, 2, tmp_path / "damaged.mp4", cut=False))
+    qtbot.waitUntil(lambda: window.view.result is not None and window.is_running, timeout=WAIT_MS)
+    window.pause()
+    for frame in (20, 3, 30):
+        window.seek(frame)
+        settled_on(qtbot, window, frame)

@@ -21,6 +21,9 @@ _OPENCV_SEEK_LEAD = 16
 # The most frames from a keyframe to the next (a group of pictures) that a seek past a damaged
 # start allows for: 10 s at 30 fps, longer than x264's 250.
 _LONGEST_GROUP = 300
+# The most frames a seek cut short by a damaged frame reads on to the frame sought: no more
+# than OpenCV's own seek decodes before it from a keyframe a group and a lead back.
+_READ_ON_MOST = _OPENCV_SEEK_LEAD + _LONGEST_GROUP
 
 
 class OpenCvFrameSource:
@@ -158,7 +161,69 @@ class OpenCvFrameSource:
             self._times.restart()
         if self.first_place and frame > 0:
             return self._seek_past_damaged_start(frame)
-        return bool(self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame))
+        if not self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame):
+            return False
+        if frame > 0 and self._times is not None and not self._seeks_from_start:
+            self._land_on(frame)
+        return True
+
+    def _land_on(self, frame: int) -> None:
+        """After OpenCV's seek to the file's frame ``frame``: hold that frame, read on to it
+        where a damaged frame cut the seek short.
+
+        OpenCV's seek decodes on from a keyframe at least 16 frames before the one sought,
+        counting the frames it decodes, and stops at one that does not decode: its place
+        (``CAP_PROP_POS_FRAMES``) is then short of the frame sought, and its next read the
+        frame after the damaged one (every frame after it one off, up to the next keyframe's
+        lead). Nor does a frame sought that does not decode tell how many frames its reads
+        that failed hold (an MPEG-2 group's, the frame before it held back by the decoder).
+        There the frames are read on, placed by their time, to the frame sought or the first
+        after it that decodes (held, the frames between given as failed reads, as a damaged
+        start's are): at most :data:`_READ_ON_MOST` frames; further, the first frame read is
+        held as OpenCV's seek leaves it, numbered as the frame sought, as where the times do
+        not tell."""
+        capture = self._capture
+        assert capture is not None
+        failed = 0
+        if int(capture.get(cv2.CAP_PROP_POS_FRAMES)) == frame:
+            read = self._read_capture()
+            if read is not None:  # the frame sought: OpenCV's seek went as it should
+                self._hold(read, 0)
+                return
+            failed = 1
+        before = -1  # the place of the frame read on before
+        read_on = 0
+        while failed < MAX_UNDECODABLE_RUN:
+            read = self._read_capture()
+            if read is None:
+                failed += 1
+                continue
+            place = _time_place(capture)
+            if place is not None and place >= frame:  # the frame sought, or the first after it that decodes
+                self._hold(read, place - frame)
+                return
+            if place is None or place <= before:  # the times do not tell: held as read
+                self._hold(read, failed)
+                return
+            if frame - place > _READ_ON_MOST - read_on:  # too far back: as OpenCV's seek leaves it
+                self._hold(read, failed)
+                return
+            before, read_on, failed = place, read_on + 1, 0
+        # The file ends before it (or a damaged stretch too long to read past): the next read says so.
+
+    def _read_capture(self) -> np.ndarray | None:
+        """The capture's next frame as it decodes (not handed out), None where it does not."""
+        capture = self._capture
+        assert capture is not None
+        ok, read = capture.read()
+        self.decoded_frames += 1
+        return read if ok and read is not None and read.size > 0 else None
+
+    def _hold(self, frame: np.ndarray, failed: int) -> None:
+        """Give ``frame``, just read, at the next read, after ``failed`` reads that give none
+        (the frames lost before it: the capture worker counts them as read)."""
+        self._pending, self._pending_time = normalise_frame(frame), self._frame_time()
+        self._unread = failed
 
     def _seek_past_damaged_start(self, frame: int) -> bool:
         """Seek to the file's frame ``frame`` where its first frames do not decode.
@@ -226,11 +291,17 @@ class OpenCvFrameSource:
 
 def _opencv_place(capture: cv2.VideoCapture) -> int:
     """The place in its file of the frame ``capture`` read last, by its time, as OpenCV
-    places it (its frame's seconds times its rate, rounded)."""
+    places it (its frame's seconds times its rate, rounded); 0 where they do not tell."""
+    return _time_place(capture) or 0
+
+
+def _time_place(capture: cv2.VideoCapture) -> int | None:
+    """:func:`_opencv_place`, None where the time or the rate is not known (a time of 0:
+    a backend's that gives 0 for every frame, or the first frame's)."""
     time_ms = float(capture.get(cv2.CAP_PROP_POS_MSEC))
     fps = float(capture.get(cv2.CAP_PROP_FPS))
     if not (math.isfinite(time_ms) and math.isfinite(fps)) or time_ms <= 0 or fps <= 0:
-        return 0
+        return None
     return int(time_ms / 1000.0 * fps + 0.5)
 
 
