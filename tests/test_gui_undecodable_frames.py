@@ -366,6 +366,33 @@ def test_a_seek_past_a_frame_that_does_not_decode_lands_on_the_frame_sought(tmp_
         assert all(off == 0 and same for _, off, same in landed), (name, landed)
 
 
+def test_a_far_seek_past_a_damaged_frame_in_an_avi_whose_index_was_lost_lands_on_the_frame_sought(
+    tmp_path: Path,
+) -> None:
+    # Was: OpenCV seeks an AVI whose index was lost by decoding on from the last frame read,
+    # and stopped at frame 10, which does not decode: a seek to 360, further than the frames
+    # read on to a frame sought, gave frame 11 numbered 360. It is now sought again from
+    # past the damaged frame.
+    rng = np.random.default_rng(3)
+    whole = write_video(tmp_path / "whole.avi", [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(400)])
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) * 97 // 100])  # its index, at its end, lost
+    damage_mjpeg_frame(cut, 10, cut)
+    straight = straight_read(cut)
+    assert 10 not in straight and 360 in straight
+    source = open_frame_source(VideoFileSpec(cut))
+    try:
+        assert source.seek(360)
+        read = source.read()
+        assert read is not None and np.array_equal(read, straight[360])
+        assert source.seek(380)
+        read = source.read()
+        assert read is not None and np.array_equal(read, straight[380])
+    finally:
+        source.release()
+
+
 def test_seeks_past_a_frame_that_does_not_decode_show_the_frame_sought(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:

@@ -164,10 +164,10 @@ class OpenCvFrameSource:
         if not self._capture.set(cv2.CAP_PROP_POS_FRAMES, frame):
             return False
         if frame > 0 and self._times is not None and not self._seeks_from_start:
-            self._land_on(frame)
+            self._land_on(frame, again=True)
         return True
 
-    def _land_on(self, frame: int) -> None:
+    def _land_on(self, frame: int, again: bool) -> None:
         """After OpenCV's seek to the file's frame ``frame``: hold that frame, read on to it
         where a damaged frame cut the seek short.
 
@@ -179,9 +179,11 @@ class OpenCvFrameSource:
         that failed hold (an MPEG-2 group's, the frame before it held back by the decoder).
         There the frames are read on, placed by their time, to the frame sought or the first
         after it that decodes (held, the frames between given as failed reads, as a damaged
-        start's are): at most :data:`_READ_ON_MOST` frames; further, the first frame read is
-        held as OpenCV's seek leaves it, numbered as the frame sought, as where the times do
-        not tell."""
+        start's are): at most :data:`_READ_ON_MOST` frames. Further, OpenCV seeks ``again``
+        from the frame just read (in an AVI whose index was lost it decodes on from the last
+        frame read: from before the damaged frame, the first seek stopped at it); else the
+        first frame read is held as OpenCV's seek leaves it, numbered as the frame sought,
+        as where the times do not tell."""
         capture = self._capture
         assert capture is not None
         failed = 0
@@ -205,8 +207,11 @@ class OpenCvFrameSource:
             if place is None or place <= before:  # the times do not tell: held as read
                 self._hold(read, failed)
                 return
-            if frame - place > _READ_ON_MOST - read_on:  # too far back: as OpenCV's seek leaves it
-                self._hold(read, failed)
+            if frame - place > _READ_ON_MOST - read_on:
+                if again and capture.set(cv2.CAP_PROP_POS_FRAMES, frame):
+                    self._land_on(frame, again=False)
+                else:  # as OpenCV's seek leaves it
+                    self._hold(read, failed)
                 return
             before, read_on, failed = place, read_on + 1, 0
         # The file ends before it (or a damaged stretch too long to read past): the next read says so.
