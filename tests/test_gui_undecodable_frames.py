@@ -393,6 +393,34 @@ def test_a_far_seek_past_a_damaged_frame_in_an_avi_whose_index_was_lost_lands_on
         source.release()
 
 
+def test_a_seek_past_a_damaged_frame_in_a_file_whose_start_does_not_decode_lands_on_the_frame_sought(
+    tmp_path: Path,
+) -> None:
+    # Was: a seek in a file whose first frames do not decode went by OpenCV's seek alone,
+    # never read on: past frame 340, which does not decode either, a seek to 342-358 gave
+    # frame 341 numbered as the frame sought; in the same AVI cut short (its index lost), a
+    # seek to 360 gave frame 11, past a damaged frame 10.
+    rng = np.random.default_rng(3)
+    whole = write_video(tmp_path / "whole.avi", [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(400)])
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) * 97 // 100])  # its index, at its end, lost
+    for path, damaged, sought in ((whole, 340, (343, 358)), (cut, 10, (360,))):
+        for frame in (damaged, 1, 0):  # from the last: a damaged JPEG's start is found no more
+            damage_mjpeg_frame(path, frame, path)
+        straight = straight_read(path)
+        assert min(straight) == 2 and damaged not in straight
+        for frame in sought:
+            source = open_frame_source(VideoFileSpec(path))
+            try:
+                assert isinstance(source, OpenCvFrameSource) and source.first_place == 2
+                assert source.seek(frame)
+                read = source.read()
+                assert read is not None and np.array_equal(read, straight[frame]), (path.name, frame)
+            finally:
+                source.release()
+
+
 def test_seeks_past_a_frame_that_does_not_decode_show_the_frame_sought(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:

@@ -187,7 +187,9 @@ class OpenCvFrameSource:
         capture = self._capture
         assert capture is not None
         failed = 0
-        if int(capture.get(cv2.CAP_PROP_POS_FRAMES)) == frame:
+        # OpenCV numbers the frames from the first it decoded (past a damaged start).
+        opencv_frame = frame - self.first_place
+        if int(capture.get(cv2.CAP_PROP_POS_FRAMES)) == opencv_frame:
             read = self._read_capture()
             if read is not None:  # the frame sought: OpenCV's seek went as it should
                 self._hold(read, 0)
@@ -208,7 +210,7 @@ class OpenCvFrameSource:
                 self._hold(read, failed)
                 return
             if frame - place > _READ_ON_MOST - read_on:
-                if again and capture.set(cv2.CAP_PROP_POS_FRAMES, frame):
+                if again and capture.set(cv2.CAP_PROP_POS_FRAMES, opencv_frame):
                     self._land_on(frame, again=False)
                 else:  # as OpenCV's seek leaves it
                     self._hold(read, failed)
@@ -246,7 +248,11 @@ class OpenCvFrameSource:
             if not capture.set(cv2.CAP_PROP_POS_FRAMES, frame - first):
                 return False
             if _opencv_place(capture) >= first or frame > 2 * first + _OPENCV_SEEK_LEAD + _LONGEST_GROUP:
-                return True  # decoded on from a keyframe after the damaged start
+                # Decoded on from a keyframe after the damaged start: cut short, as in any
+                # file, by a damaged frame further on.
+                if not self._seeks_from_start:  # a GIF's frames read are kept as read()'s
+                    self._land_on(frame, again=True)
+                return True
         if not capture.set(cv2.CAP_PROP_POS_FRAMES, 0):
             return False
         failed = 0
