@@ -11,6 +11,7 @@ import numpy as np
 from pytestqt.qtbot import QtBot
 
 from emotion_app.gui.main_window import MainWindow
+from emotion_app.io.video import MAX_UNDECODABLE_RUN
 from emotion_app.samples import write_video
 from emotion_app.sources.opencv_source import OpenCvFrameSource
 from emotion_app.sources.opening import open_frame_source
@@ -419,6 +420,33 @@ def test_a_seek_past_a_damaged_frame_in_a_file_whose_start_does_not_decode_lands
                 assert read is not None and np.array_equal(read, straight[frame]), (path.name, frame)
             finally:
                 source.release()
+
+
+def test_a_seek_into_a_damaged_stretch_too_long_to_read_past_gives_its_failed_reads(tmp_path: Path) -> None:
+    # Was: the reads that failed while a seek read on to the frame sought were dropped where
+    # they ran to a damaged stretch's length (100 in a row, the file's end): the capture worker
+    # counted only those after them. With frames 10-159 damaged, a seek to 170 gave frame 160
+    # numbered 219 (the window's position, and a seek to 200 then frame 161 shown as 200),
+    # where such a stretch is the end, the frame on screen staying as it was.
+    rng = np.random.default_rng(3)
+    path = write_video(tmp_path / "long.avi", [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(240)])
+    for frame in reversed(range(10, 160)):
+        damage_mjpeg_frame(path, frame, path)
+    straight = straight_read(path)
+    assert min(place for place in straight if place >= 10) == 160
+    source = open_frame_source(VideoFileSpec(path))
+    try:
+        for frame in (170, 150, 200):
+            assert source.seek(frame)
+            failed = 0
+            while (read := source.read()) is None and failed < 300:
+                failed += 1  # the capture worker counts each as a frame lost
+            assert read is not None
+            place = next(place for place, picture in straight.items() if np.array_equal(picture, read))
+            # Numbered as the frame it is, or after a run of failed reads the capture worker takes for the end.
+            assert frame + failed == place or failed >= MAX_UNDECODABLE_RUN, (frame, failed, place)
+    finally:
+        source.release()
 
 
 def test_seeks_past_a_frame_that_does_not_decode_show_the_frame_sought(

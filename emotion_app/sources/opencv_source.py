@@ -216,7 +216,9 @@ class OpenCvFrameSource:
                     self._hold(read, failed)
                 return
             before, read_on, failed = place, read_on + 1, 0
-        # The file ends before it (or a damaged stretch too long to read past): the next read says so.
+        # The file ends before it, or a damaged stretch too long to read past: the reads that
+        # failed are given as such, the capture worker counting them as its own (its end).
+        self._unread = failed
 
     def _read_capture(self) -> np.ndarray | None:
         """The capture's next frame as it decodes (not handed out), None where it does not."""
