@@ -367,6 +367,19 @@ def test_a_seek_past_a_frame_that_does_not_decode_lands_on_the_frame_sought(tmp_
         assert all(off == 0 and same for _, off, same in landed), (name, landed)
 
 
+def _noise_avi(path: Path, frames: int) -> Path:
+    """An MJPG AVI of ``frames`` different noise pictures, each told apart from the others."""
+    rng = np.random.default_rng(3)
+    return write_video(path, [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(frames)])
+
+
+def _cut_before_its_index(whole: Path, cut: Path) -> Path:
+    """``whole`` less its last 3%: the AVI's index, at its end, lost."""
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) * 97 // 100])
+    return cut
+
+
 def test_a_far_seek_past_a_damaged_frame_in_an_avi_whose_index_was_lost_lands_on_the_frame_sought(
     tmp_path: Path,
 ) -> None:
@@ -374,22 +387,17 @@ def test_a_far_seek_past_a_damaged_frame_in_an_avi_whose_index_was_lost_lands_on
     # and stopped at frame 10, which does not decode: a seek to 360, further than the frames
     # read on to a frame sought, gave frame 11 numbered 360. It is now sought again from
     # past the damaged frame.
-    rng = np.random.default_rng(3)
-    whole = write_video(tmp_path / "whole.avi", [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(400)])
-    data = whole.read_bytes()
-    cut = tmp_path / "cut.avi"
-    cut.write_bytes(data[: len(data) * 97 // 100])  # its index, at its end, lost
+    whole = _noise_avi(tmp_path / "whole.avi", 400)
+    cut = _cut_before_its_index(whole, tmp_path / "cut.avi")
     damage_mjpeg_frame(cut, 10, cut)
     straight = straight_read(cut)
     assert 10 not in straight and 360 in straight
     source = open_frame_source(VideoFileSpec(cut))
     try:
-        assert source.seek(360)
-        read = source.read()
-        assert read is not None and np.array_equal(read, straight[360])
-        assert source.seek(380)
-        read = source.read()
-        assert read is not None and np.array_equal(read, straight[380])
+        for frame in (360, 380):
+            assert source.seek(frame)
+            read = source.read()
+            assert read is not None and np.array_equal(read, straight[frame]), frame
     finally:
         source.release()
 
@@ -401,11 +409,8 @@ def test_a_seek_past_a_damaged_frame_in_a_file_whose_start_does_not_decode_lands
     # never read on: past frame 340, which does not decode either, a seek to 342-358 gave
     # frame 341 numbered as the frame sought; in the same AVI cut short (its index lost), a
     # seek to 360 gave frame 11, past a damaged frame 10.
-    rng = np.random.default_rng(3)
-    whole = write_video(tmp_path / "whole.avi", [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(400)])
-    data = whole.read_bytes()
-    cut = tmp_path / "cut.avi"
-    cut.write_bytes(data[: len(data) * 97 // 100])  # its index, at its end, lost
+    whole = _noise_avi(tmp_path / "whole.avi", 400)
+    cut = _cut_before_its_index(whole, tmp_path / "cut.avi")
     for path, damaged, sought in ((whole, 340, (343, 358)), (cut, 10, (360,))):
         for frame in (damaged, 1, 0):  # from the last: a damaged JPEG's start is found no more
             damage_mjpeg_frame(path, frame, path)
@@ -428,8 +433,7 @@ def test_a_seek_into_a_damaged_stretch_too_long_to_read_past_gives_its_failed_re
     # counted only those after them. With frames 10-159 damaged, a seek to 170 gave frame 160
     # numbered 219 (the window's position, and a seek to 200 then frame 161 shown as 200),
     # where such a stretch is the end, the frame on screen staying as it was.
-    rng = np.random.default_rng(3)
-    path = write_video(tmp_path / "long.avi", [rng.integers(0, 256, (48, 64, 3), np.uint8) for _ in range(240)])
+    path = _noise_avi(tmp_path / "long.avi", 240)
     for frame in reversed(range(10, 160)):
         damage_mjpeg_frame(path, frame, path)
     straight = straight_read(path)
