@@ -22,11 +22,16 @@ def _make_venv(tmp_path: Path, python: Path, env: dict[str, str] | None = None) 
 
 
 def _make(
-    tmp_path: Path, python: Path, target: str, env: dict[str, str] | None = None, jobs: list[str] | None = None
+    tmp_path: Path,
+    python: Path,
+    target: str | list[str],
+    env: dict[str, str] | None = None,
+    jobs: list[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     venv = tmp_path / "venv"
+    targets = [target] if isinstance(target, str) else target
     return subprocess.run(
-        ["make", *(jobs or []), "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", target],
+        ["make", *(jobs or []), "-f", str(REPO / "Makefile"), f"PYTHON={python}", f"VENV={venv}", *targets],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -160,16 +165,7 @@ def test_both_installs_at_once_remake_a_venv_without_pip_once(tmp_path: Path) ->
     _requirements(tmp_path)
     venv = _venv_without_pip(tmp_path)
     offline = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
-    make = ["make", "-j2", "-f", str(REPO / "Makefile"), f"PYTHON={sys.executable}", f"VENV={venv}"]
-    result = subprocess.run(
-        [*make, "install", "install-dev"],
-        cwd=tmp_path,
-        env=offline,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _make(tmp_path, Path(sys.executable), ["install", "install-dev"], env=offline, jobs=["-j2"])
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("removing it and making it again") == 1, result.stderr
     pip = subprocess.run([venv / "bin" / "python", "-m", "pip", "--version"], capture_output=True, timeout=120)
