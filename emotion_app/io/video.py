@@ -444,6 +444,22 @@ def open_video_quietly(path: Path) -> cv2.VideoCapture:
         return open_video_capture(path)
 
 
+def first_decodable_jpeg(
+    raw: RawMjpeg, decode: Callable[[np.ndarray], np.ndarray | None]
+) -> tuple[np.ndarray | None, int]:
+    """``raw``'s first JPEG that ``decode`` decodes, and its place (the JPEGs before it, read
+    past as a damaged stretch further on is); ``(None, place)`` where none of the first
+    ``MAX_UNDECODABLE_RUN`` does or the file ends first. ``analyze`` and the app's player
+    each pass their own decoder (:func:`_decode_jpeg_quietly`, :func:`decode_jpeg_silently`)."""
+    place = 0
+    while place < MAX_UNDECODABLE_RUN and (packet := raw.jpeg(place)) is not None:
+        frame = decode(packet)
+        if frame is not None and frame.size > 0:
+            return frame, place
+        place += 1
+    return None, place
+
+
 def _open_raw_mjpeg(path: Path) -> MediaInput:
     """A raw MJPEG file, its JPEGs counted (no container says its length), as the app
     counts them. Not opened by FFmpeg: its probe reads on to the next JPEG's start, all of
@@ -452,11 +468,7 @@ def _open_raw_mjpeg(path: Path) -> MediaInput:
         with RawMjpeg(path) as raw:
             count = raw.index.scan() or 0
             # A damaged first JPEG is read past, as one further on is (_raw_mjpeg_frames).
-            first = None
-            for place in range(max(1, min(count, MAX_UNDECODABLE_RUN))):
-                packet = raw.jpeg(place)
-                if packet is None or (first := _decode_jpeg_quietly(packet)) is not None:
-                    break
+            first, _place = first_decodable_jpeg(raw, _decode_jpeg_quietly)
             # One JPEG, not one with a second begun after it (a recorder's, written on: a clip).
             one_jpeg = count == 1 and raw.index.cut_short is None
     except OSError as exc:

@@ -18,12 +18,12 @@ from emotion_app.io.path_lookup import PathCannotBeLookedAt, path_exists
 from emotion_app.io.raw_mjpeg import RawMjpeg
 from emotion_app.io.video import (
     EMPTY_FILE,
-    MAX_UNDECODABLE_RUN,
     RAW_MJPEG_FPS,
     InputError,
     MediaInput,
     announced_frames,
     decode_jpeg_silently,
+    first_decodable_jpeg,
     first_frame_read,
     is_empty_file,
     is_raw_mjpeg,
@@ -403,14 +403,7 @@ class RawMjpegFrameSource:
             raise SourceOpenError(f"Could not open video file {path}: {exc}") from None
         self._file.index.scan(up_to=RAW_MJPEG_COUNTED_AT_OPEN)
         # A damaged first JPEG is read past, as one further on is (and as analyze does).
-        first: np.ndarray | None = None
-        place = 0
-        while place < MAX_UNDECODABLE_RUN and (packet := self._file.jpeg(place)) is not None:
-            first = decode_jpeg_silently(packet)
-            if first is not None and first.size > 0:
-                break
-            first = None
-            place += 1
+        first, place = first_decodable_jpeg(self._file, decode_jpeg_silently)
         if first is None:
             self._file.close()
             raise SourceOpenError(f"Could not read any frame from video file {path}: it is empty or damaged")
