@@ -259,9 +259,8 @@ class OpenCvFrameSource:
             return False
         failed = 0
         while failed < MAX_UNDECODABLE_RUN:
-            ok, read = capture.read()
-            self.decoded_frames += 1
-            if not ok or read is None or read.size == 0:
+            read = self._read_capture()
+            if read is None:
                 failed += 1
                 continue
             failed = 0
@@ -286,9 +285,8 @@ class OpenCvFrameSource:
             return bool(capture.grab())
 
         def read() -> Frame | None:
-            self.decoded_frames += 1
-            ok, read = capture.read()
-            if not ok or read is None or read.size == 0:
+            read = self._read_capture()
+            if read is None:
                 return None
             return normalise_frame(read), self._frame_time()  # kept as it is: not handed out
 
